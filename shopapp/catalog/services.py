@@ -1,0 +1,224 @@
+"""Writes on the store mirror. Every function is keyword-only, scoped to one shop, and atomic.
+
+Upserts are guarded by the platform's `updated_at` (see upsert.py); children (variants, memberships,
+order lines) are replaced only when their parent row was actually written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from shopapp.catalog.models import (
+    Collection,
+    CollectionMembership,
+    Customer,
+    Order,
+    OrderLine,
+    Product,
+    Variant,
+)
+from shopapp.catalog.records import CollectionRecord, CustomerRecord, OrderRecord, ProductRecord
+from shopapp.catalog.upsert import upsert_rows
+from shopapp.shops.crypto import lookup_hash
+from shopapp.shops.models import Shop
+
+
+@transaction.atomic
+def products_upsert(*, shop: Shop, products: Sequence[ProductRecord]) -> int:
+    """Upsert products with their variants; returns how many products were written."""
+    written = upsert_rows(
+        Product,
+        [
+            {
+                "shop": shop.pk,
+                "platform_id": p.platform_id,
+                "title": p.title,
+                "handle": p.handle,
+                "vendor": p.vendor,
+                "product_type": p.product_type,
+                "tags": list(p.tags),
+                "description": p.description,
+                "price_min": p.price_range[0],
+                "price_max": p.price_range[1],
+                "currency": p.currency or shop.currency,
+                "images": list(p.images),
+                "is_published": p.is_published,
+                "in_stock": p.in_stock,
+                "platform_created_at": p.created_at,
+                "platform_updated_at": p.updated_at,
+            }
+            for p in products
+        ],
+    )
+    variant_rows = [
+        {
+            "shop": shop.pk,
+            "platform_id": v.platform_id,
+            "product": written[p.platform_id],
+            "title": v.title,
+            "sku": v.sku,
+            "price": v.price,
+            "compare_at_price": v.compare_at_price,
+            "in_stock": v.in_stock,
+            "inventory_quantity": v.inventory_quantity,
+            "position": v.position,
+            "platform_updated_at": p.updated_at,
+        }
+        for p in products
+        if p.platform_id in written
+        for v in p.variants
+    ]
+    upsert_rows(Variant, variant_rows)
+    # Variants that vanished from a newer product payload were deleted on the platform.
+    for product in products:
+        if product.platform_id in written:
+            Variant.objects.filter(
+                shop=shop, product_id=written[product.platform_id], deleted_at__isnull=True
+            ).exclude(platform_id__in=[v.platform_id for v in product.variants]).update(
+                deleted_at=timezone.now()
+            )
+    return len(written)
+
+
+@transaction.atomic
+def collections_upsert(*, shop: Shop, collections: Sequence[CollectionRecord]) -> int:
+    written = upsert_rows(
+        Collection,
+        [
+            {
+                "shop": shop.pk,
+                "platform_id": c.platform_id,
+                "title": c.title,
+                "handle": c.handle,
+                "description": c.description,
+                "kind": c.kind,
+                "rules": list(c.rules),
+                "position": c.position,
+                "is_published": c.is_published,
+                "platform_updated_at": c.updated_at,
+            }
+            for c in collections
+        ],
+    )
+    wanted = [c for c in collections if c.platform_id in written]
+    product_pks = dict(
+        Product.objects.filter(
+            shop=shop, platform_id__in={pid for c in wanted for pid in c.product_ids}
+        ).values_list("platform_id", "pk")
+    )
+    for record in wanted:
+        collection_pk = written[record.platform_id]
+        CollectionMembership.objects.filter(shop=shop, collection_id=collection_pk).delete()
+        CollectionMembership.objects.bulk_create(
+            CollectionMembership(
+                shop=shop, collection_id=collection_pk, product_id=product_pks[pid], position=i
+            )
+            for i, pid in enumerate(record.product_ids)
+            if pid in product_pks
+        )
+    return len(written)
+
+
+@transaction.atomic
+def customers_upsert(*, shop: Shop, customers: Sequence[CustomerRecord]) -> int:
+    written = upsert_rows(
+        Customer,
+        [
+            {
+                "shop": shop.pk,
+                "platform_id": c.platform_id,
+                "email_hash": lookup_hash(c.email) if c.email else "",
+                "email": c.email,
+                "name": c.name,
+                "accepts_marketing": c.accepts_marketing,
+                "tags": list(c.tags),
+                "country": c.country,
+                "platform_created_at": c.created_at,
+                "platform_updated_at": c.updated_at,
+            }
+            for c in customers
+        ],
+    )
+    return len(written)
+
+
+@transaction.atomic
+def orders_upsert(*, shop: Shop, orders: Sequence[OrderRecord]) -> int:
+    """Upsert orders; lines of a written order are replaced by the payload's lines."""
+    customer_pks = dict(
+        Customer.objects.filter(
+            shop=shop, platform_id__in={o.customer_id for o in orders if o.customer_id}
+        ).values_list("platform_id", "pk")
+    )
+    written = upsert_rows(
+        Order,
+        [
+            {
+                "shop": shop.pk,
+                "platform_id": o.platform_id,
+                "name": o.name,
+                "customer": customer_pks.get(o.customer_id) if o.customer_id else None,
+                "kind": o.kind,
+                "currency": o.currency,
+                "subtotal": o.subtotal,
+                "total": o.total,
+                "refunded_total": o.refunded_total,
+                "financial_status": o.financial_status,
+                "cancelled_at": o.cancelled_at,
+                "country": o.country,
+                "platform_created_at": o.created_at,
+                "platform_updated_at": o.updated_at,
+            }
+            for o in orders
+        ],
+    )
+    if not written:
+        return 0
+    wanted = [o for o in orders if o.platform_id in written]
+    product_pks = dict(
+        Product.objects.filter(
+            shop=shop,
+            platform_id__in={ln.product_id for o in wanted for ln in o.lines if ln.product_id},
+        ).values_list("platform_id", "pk")
+    )
+    variant_pks = dict(
+        Variant.objects.filter(
+            shop=shop,
+            platform_id__in={ln.variant_id for o in wanted for ln in o.lines if ln.variant_id},
+        ).values_list("platform_id", "pk")
+    )
+    OrderLine.objects.filter(shop=shop, order_id__in=list(written.values())).delete()
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            shop=shop,
+            order_id=written[o.platform_id],
+            platform_id=line.platform_id,
+            product_id=product_pks.get(line.product_id) if line.product_id else None,
+            variant_id=variant_pks.get(line.variant_id) if line.variant_id else None,
+            title=line.title,
+            sku=line.sku,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+        )
+        for o in wanted
+        for line in o.lines
+    )
+    return len(written)
+
+
+def mirrored_soft_delete(
+    *,
+    shop: Shop,
+    model: type[Product | Collection | Customer | Order],
+    platform_ids: Sequence[str],
+    deleted_at: datetime | None = None,
+) -> int:
+    """Mark rows deleted; upserts never clear `deleted_at`, so a late update cannot revive them."""
+    when = deleted_at or timezone.now()
+    return model.objects.filter(
+        shop=shop, platform_id__in=list(platform_ids), deleted_at__isnull=True
+    ).update(deleted_at=when)

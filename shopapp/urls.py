@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"ok": True})
+
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", include("shopapp.catalog.urls")),
+    path("app/", include("shopapp.adminui.urls")),
+]
+
+if settings.DEMO_ENABLED:
+    urlpatterns.append(path("demo/", include("shopapp.demo.urls")))
