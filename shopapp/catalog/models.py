@@ -14,7 +14,6 @@ from shopapp.shops.fields import EncryptedTextField
 from shopapp.shops.models import ShopOwned
 
 
-
 def money_field(**options: object) -> models.DecimalField:
     """Amounts keep three decimals: some source prices (UCI) have them, and totals must reconcile."""
     return models.DecimalField(max_digits=14, decimal_places=3, **options)  # type: ignore[arg-type]
