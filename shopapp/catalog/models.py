@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from shopapp.shops.fields import EncryptedTextField
-from shopapp.shops.models import ShopOwned
+from shopapp.shops.models import Shop, ShopOwned
 
 
 def money_field(**options: object) -> models.DecimalField:
@@ -20,6 +20,9 @@ def money_field(**options: object) -> models.DecimalField:
 
 
 class Mirrored(ShopOwned):
+    # The (shop, platform_id) unique constraint leads with shop and serves every shop-scoped scan,
+    # so a separate index on shop alone would only slow writes.
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", db_index=False)
     platform_id = models.CharField(max_length=64)
     platform_created_at = models.DateTimeField(null=True, blank=True)
     platform_updated_at = models.DateTimeField(null=True, blank=True)
@@ -156,8 +159,14 @@ class FinancialStatus(models.TextChoices):
 
 class Order(Mirrored):
     name = models.CharField(max_length=64, blank=True)
+    # Indexed through (customer, platform_created_at) below.
     customer = models.ForeignKey(
-        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+        Customer,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
+        db_index=False,
     )
     kind = models.CharField(max_length=8, choices=OrderKind.choices, default=OrderKind.SALE)
     currency = models.CharField(max_length=3)
@@ -183,13 +192,33 @@ class Order(Mirrored):
 
 
 class OrderLine(ShopOwned):
+    """The largest table, so each index and foreign-key check is paid half a million times on a
+    first load. Kept: the unique constraint (leads with shop), the order and product indexes, and
+    the order foreign key. Dropped: indexes nothing queries, and database-level checks on `shop`
+    (always the order's shop; services set both), `product` and `variant` (soft-deleted rows that
+    Django's on_delete handling keeps consistent)."""
+
+    shop = models.ForeignKey(
+        Shop, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     platform_id = models.CharField(max_length=64)
     product = models.ForeignKey(
-        Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="order_lines"
+        Product,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="order_lines",
+        db_constraint=False,
     )
     variant = models.ForeignKey(
-        Variant, null=True, blank=True, on_delete=models.SET_NULL, related_name="order_lines"
+        Variant,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="order_lines",
+        db_index=False,
+        db_constraint=False,
     )
     title = models.CharField(max_length=512, blank=True)
     sku = models.CharField(max_length=128, blank=True)
@@ -202,7 +231,6 @@ class OrderLine(ShopOwned):
                 fields=["shop", "order", "platform_id"], name="orderline_unique"
             )
         ]
-        indexes = [models.Index(fields=["shop", "product"], name="orderline_shop_product")]
 
 
 class Menu(Mirrored):
