@@ -46,7 +46,7 @@ class ProgressBar:
         self.stream.flush()
 
     def _bar(self, fraction: float) -> str:
-        filled = int(round(self.width * min(max(fraction, 0.0), 1.0)))
+        filled = round(self.width * min(max(fraction, 0.0), 1.0))
         return "[" + "#" * filled + "." * (self.width - filled) + "]"
 
     def _draw(self, text: str) -> None:
