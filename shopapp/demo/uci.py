@@ -189,9 +189,12 @@ def _decoded_lines(stream: BinaryIO) -> Iterator[str]:
     try:
         for number, raw_line in enumerate(stream, start=1):
             try:
-                yield raw_line.decode("utf-8")
+                text = raw_line.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise UciFormatError("is not UTF-8 text (binary data?)", line=number) from exc
+            if "\x00" in text:
+                raise UciFormatError("contains a NUL byte (binary data?)", line=number)
+            yield text
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         raise UciFormatError(f"the file is damaged: {exc}", line=number + 1) from exc
 
