@@ -65,7 +65,7 @@ class Command(BaseCommand):
 
 def format_report(report: dict[str, Any]) -> str:
     """The reconciliation as a table: imported and skipped-by-reason add up to the file's totals."""
-    rows = [("", "lines", "quantity", "value")]
+    rows: list[tuple[str, ...]] = [("", "lines", "quantity", "value")]
     sections = ("lines", "quantity", "value")
     for kind in report["lines"]["imported_by_kind"]:
         rows.append(
