@@ -53,6 +53,9 @@ fi
 
 echo "install: pip install -e '.[dev]' (pyproject.toml changed since the last install)"
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
-"$VENV/bin/python" -m pip install --quiet --progress-bar off -e '.[dev]'
+# This machine's pip configuration names local wheel folders that may not exist; pip warns once
+# per package about each. The install itself is unaffected, so those lines are dropped.
+"$VENV/bin/python" -m pip install --quiet --progress-bar off -e '.[dev]' 2>&1 |
+    { grep -v "^WARNING: Location 'file:.*' is ignored: it is neither a file nor a directory\.$" || true; }
 echo "$wanted" >"$STAMP"
 echo "install: done"
