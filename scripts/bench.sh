@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run every bench/*.py script in turn; each prints its own RESULT lines.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 BIN=${VENV:-.venv}/bin
 
 shopt -s nullglob

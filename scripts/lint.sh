@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Static checks, all of them even when one fails: ruff, ruff format, mypy, missing migrations.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 BIN=${VENV:-.venv}/bin
 
 failed=()

@@ -15,7 +15,7 @@
 #   SKIP_LINT=1                  run pytest only
 # Extra arguments are passed to pytest.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 BIN=${VENV:-.venv}/bin
 ARTIFACTS=artifacts
 mkdir -p "$ARTIFACTS"
@@ -54,6 +54,7 @@ start_postgresql() {
     can_start "$PG_HOST" && [ "$PG_PORT" = 5432 ] || return 1
     command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ] || return 1
     local version
+    # shellcheck disable=SC2012  # version directories: plain names like 15
     version=$(ls /etc/postgresql | sort -V | tail -n 1)
     [ -n "$version" ] || return 1
     echo "services: PostgreSQL $version is installed but not answering; starting it"
@@ -156,6 +157,18 @@ if [ "$has_pg" = yes ] || [ "$has_redis" = yes ]; then
         echo "services: another test run is using them; waiting for it (up to 15 min)"
         flock -w 900 9 || { echo "services: gave up waiting for the lock" >&2; exit 1; }
     fi
+fi
+
+# The Redis databases are the tests' own: start from empty ones, whatever an earlier run left.
+if [ "$has_redis" = yes ]; then
+    "$BIN/python" - "$REDIS_URL" "$TEST_CELERY_BROKER_URL" <<'PY' || echo "services: could not flush the test Redis databases"
+import sys
+
+import redis
+
+for url in sys.argv[1:]:
+    redis.Redis.from_url(url, socket_timeout=5).flushdb()
+PY
 fi
 
 junit=$ARTIFACTS/pytest-junit.xml
