@@ -287,12 +287,12 @@ def product_detail(request: HttpRequest, shop: Shop, handle: str) -> HttpRespons
         {
             "product": product,
             "image": (product.images or [None])[0],
-            "collections": collections,
+            "product_collections": collections,
             "primary_collection": primary,
             "related": related,
             "also_bought": also_bought,
             "recently_viewed": recently_viewed,
-            "gallery_products": bestsellers[:6],
+            "gallery_products": _excluding(bestsellers, {product.pk}, 6),
         },
         page="product",
     )
