@@ -39,7 +39,9 @@ from tests.factories import ShopFactory
 pytestmark = [pytest.mark.slow, pytest.mark.services]
 
 ROOT = Path(__file__).resolve().parent.parent
-CELERY = Path(sys.executable).with_name("celery")
+# The venv's own `celery` script (.venv/bin/celery); `python -m celery` where there is none.
+_CELERY_SCRIPT = Path(sys.executable).with_name("celery")
+CELERY = [str(_CELERY_SCRIPT)] if _CELERY_SCRIPT.exists() else [sys.executable, "-m", "celery"]
 WORKER_QUEUES = ("default", "sync")
 START_TIMEOUT = 60.0
 RESULT_TIMEOUT = 60.0
@@ -127,7 +129,7 @@ def worker(
     log_path = tmp_path / "worker.log"
     hostname = f"test-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
     command = [
-        str(CELERY),
+        *CELERY,
         "-A",
         "shopapp",
         "worker",
