@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "shopapp.catalog",
     "shopapp.demo",
     "shopapp.adminui",
+    "personalization.events",
+    "personalization.profiles",
 ]
 
 MIDDLEWARE = [
@@ -129,6 +131,12 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "shopapp.demo.tasks.*": {"queue": "sync"},
     "shopapp.catalog.tasks.*": {"queue": "sync"},
+    "personalization.events.tasks.*": {"queue": "events"},
+}
+
+EVENTS_RATE_LIMITS = {
+    "visitor_batches_per_minute": env.int("EVENTS_VISITOR_BATCHES_PER_MINUTE", default=120),
+    "shop_batches_per_10s": env.int("EVENTS_SHOP_BATCHES_PER_10S", default=20_000),
 }
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -10,6 +10,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("shopapp.catalog.urls")),
+    path("api/v1/", include("personalization.events.urls")),
     path("app/", include("shopapp.adminui.urls")),
 ]
 

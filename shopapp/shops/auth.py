@@ -7,6 +7,7 @@ integration). Never a shop id from a query parameter.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Literal
 
@@ -32,11 +33,29 @@ class ShopCredential:
         return self.kind in ("admin_session", "session_token")
 
 
+_KEY_CACHE_SECONDS = 30.0
+_shops_by_key: dict[str, tuple[float, Shop | None]] = {}
+
+
+def shop_for_storefront_key(key: str) -> Shop | None:
+    """The shop behind a public storefront key, cached briefly per process: every storefront
+    request asks, and keys change only when a shop is erased or rotates its key."""
+    now = time.monotonic()
+    cached = _shops_by_key.get(key)
+    if cached is not None and now - cached[0] < _KEY_CACHE_SECONDS:
+        return cached[1]
+    shop = Shop.objects.filter(storefront_key=key).first()
+    if len(_shops_by_key) > 10_000:
+        _shops_by_key.clear()
+    _shops_by_key[key] = (now, shop)
+    return shop
+
+
 def storefront_credential(request: HttpRequest) -> ShopCredential | None:
     key = request.META.get(STOREFRONT_KEY_HEADER) or request.GET.get("key", "")
     if not key:
         return None
-    shop = Shop.objects.filter(storefront_key=key).first()
+    shop = shop_for_storefront_key(key) if len(key) <= 64 else None
     if shop is None:
         raise exceptions.AuthenticationFailed("Unknown storefront key.")
     return ShopCredential(shop=shop, kind="storefront_key")

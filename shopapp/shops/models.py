@@ -43,6 +43,8 @@ class Shop(models.Model):
     credentials = EncryptedJSONField(blank=True, default=dict)
     # Public: identifies the shop in unauthenticated storefront calls (like a publishable key).
     storefront_key = models.CharField(max_length=64, unique=True, default=new_storefront_key)
+    # Extra origins allowed to call the storefront API (custom domains); https://{domain} always is.
+    storefront_origins = models.JSONField(default=list, blank=True)
     is_demo = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -60,6 +62,9 @@ class Shop(models.Model):
     @property
     def is_active(self) -> bool:
         return self.install_state == InstallState.INSTALLED
+
+    def allows_origin(self, origin: str) -> bool:
+        return origin == f"https://{self.domain}" or origin in self.storefront_origins
 
     def mark_installed(self) -> None:
         self.install_state = InstallState.INSTALLED

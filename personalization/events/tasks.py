@@ -1,0 +1,45 @@
+"""Celery tasks for events: drain the buffer into the database."""
+
+from __future__ import annotations
+
+import time
+
+from celery import shared_task
+from django.conf import settings
+
+from personalization.events.counters import incr_many
+
+DRAIN_BUDGET_SECONDS = 10.0
+DRAIN_CLAIM = 500
+
+
+@shared_task(
+    name="personalization.events.tasks.events_drain",
+    queue="events",
+    time_limit=120,
+    soft_time_limit=100,
+    acks_late=True,
+)
+def events_drain() -> int:
+    """Persist buffered batches until the buffer is empty or the time budget is spent."""
+    from personalization.events.services import buffer_drain_once
+
+    started = time.monotonic()
+    stored = 0
+    while time.monotonic() - started < DRAIN_BUDGET_SECONDS:
+        stats = buffer_drain_once(max_batches=DRAIN_CLAIM)
+        stored += stats.stored
+        if stats.batches == 0:
+            return stored
+    events_drain.delay()  # more is waiting: hand over rather than hold the worker forever
+    return stored
+
+
+def drain_soon() -> None:
+    """Schedule a drain at most about once per second, whatever the request rate."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        events_drain.apply()
+        return
+    (first,) = incr_many([(f"pz:drain:{int(time.time())}", 5)])
+    if first == 1:
+        events_drain.apply_async(countdown=0.5)
