@@ -11,7 +11,9 @@
 #   TEST_PG_HOST/TEST_PG_PORT    where to look for PostgreSQL (127.0.0.1:5432)
 #   TEST_REDIS_HOST/_PORT        where to look for Redis (127.0.0.1:6379)
 #   TEST_RABBITMQ_HOST/_PORT     where to look for RabbitMQ (127.0.0.1:5672), optional
-#   TEST_DB_NAME                 database name in DATABASE_URL (shopapp; pytest-django adds test_)
+#   TEST_DB_NAME                 database name in DATABASE_URL; pytest-django adds test_. In CI
+#                                `shopapp`; elsewhere `shopapp_<pid>`, because several people share
+#                                one machine's PostgreSQL and a test run drops its test database
 #   SKIP_LINT=1                  run pytest only
 # Extra arguments are passed to pytest.
 set -uo pipefail
@@ -28,7 +30,11 @@ REDIS_HOST=${TEST_REDIS_HOST:-127.0.0.1}
 REDIS_PORT=${TEST_REDIS_PORT:-6379}
 RABBITMQ_HOST=${TEST_RABBITMQ_HOST:-127.0.0.1}
 RABBITMQ_PORT=${TEST_RABBITMQ_PORT:-5672}
-DB_NAME=${TEST_DB_NAME:-shopapp}
+if [ "${CI:-}" = true ]; then
+    DB_NAME=${TEST_DB_NAME:-shopapp}
+else
+    DB_NAME=${TEST_DB_NAME:-shopapp_$$}
+fi
 
 port_open() {
     timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null
@@ -157,6 +163,25 @@ if [ "$has_pg" = yes ] || [ "$has_redis" = yes ]; then
         echo "services: another test run is using them; waiting for it (up to 15 min)"
         flock -w 900 9 || { echo "services: gave up waiting for the lock" >&2; exit 1; }
     fi
+fi
+
+# Test databases of earlier local runs that were killed before pytest-django could drop them.
+if [ "$has_pg" = yes ]; then
+    "$BIN/python" - "postgresql://postgres@$PG_HOST:$PG_PORT/postgres" <<'PY' || true
+import os
+import re
+import sys
+
+import psycopg
+
+with psycopg.connect(sys.argv[1], autocommit=True, connect_timeout=3) as conn:
+    names = [row[0] for row in conn.execute("SELECT datname FROM pg_database")]
+    for name in names:
+        match = re.fullmatch(r"test_shopapp_(\d+)", name)
+        if match and not os.path.exists(f"/proc/{match.group(1)}"):
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            print(f"services: dropped {name}, left behind by an interrupted run")
+PY
 fi
 
 # The Redis databases are the tests' own: start from empty ones, whatever an earlier run left.
