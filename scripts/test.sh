@@ -136,6 +136,7 @@ export CELERY_TASK_ALWAYS_EAGER=1
 unset CELERY_BROKER_URL CELERY_RESULT_BACKEND TEST_CELERY_BROKER_URL TEST_CELERY_AMQP_BROKER_URL
 if [ "$has_pg" = yes ]; then
     export DATABASE_URL=$PG_URL
+    echo "services: DATABASE_URL=$DATABASE_URL (pytest-django creates test_$DB_NAME)"
 else
     unset DATABASE_URL
     echo "services: no PostgreSQL: tests run on SQLite; PostgreSQL-only tests skip"
