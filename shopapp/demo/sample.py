@@ -20,9 +20,10 @@ DEFAULT_SINCE = "2011-09-15"
 def cut_sample(source: Path, dest: Path, *, since: str) -> tuple[int, int]:
     """Copy the header and the lines dated `since` or later; returns (kept, read) line counts."""
     kept = read = 0
-    with gzip.open(source, "rt", encoding="utf-8", newline="") as src, gzip.open(
-        dest, "wt", encoding="utf-8", newline="", compresslevel=9
-    ) as out:
+    with (
+        gzip.open(source, "rt", encoding="utf-8", newline="") as src,
+        gzip.open(dest, "wt", encoding="utf-8", newline="", compresslevel=9) as out,
+    ):
         header = src.readline()
         out.write(header)
         date_column = [c.strip('"') for c in header.rstrip("\r\n").split(",")].index("InvoiceDate")
