@@ -8,6 +8,14 @@ from shopapp.shops.models import Shop
 from tests.factories import ShopFactory
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """With services up the cache is a real Redis shared by the whole run: start each test empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def shop(db: None) -> Shop:
     return ShopFactory(domain="alpha.myshopify.com", name="Alpha Gifts")
