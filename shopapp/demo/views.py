@@ -59,7 +59,7 @@ PLACEHOLDER_MAX_AGE = 60 * 60 * 24 * 7
 # Sort options shown on a collection page: key -> (label, ordering). Unknown keys fall back to the
 # first, which is the collection's own order (best-selling for the demo categories).
 COLLECTION_SORTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "featured": ("Best selling", ("memberships__position", "pk")),
+    "best-selling": ("Best selling", ("memberships__position", "pk")),
     "newest": ("Newest", ("-platform_created_at", "-pk")),
     "price-asc": ("Price, low to high", ("price_min", "pk")),
     "price-desc": ("Price, high to low", ("-price_min", "pk")),
