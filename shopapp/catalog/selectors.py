@@ -80,15 +80,10 @@ def order_list(*, shop: Shop) -> QuerySet[Order]:
 
 
 def bestseller_list(*, shop: Shop, limit: int = 12) -> QuerySet[Product]:
-    """Products by units sold in sale orders: the non-personalized fallback for every block."""
+    """Products by net units sold (returns subtract): the non-personalized fallback everywhere."""
     return (
         product_list(shop=shop, sellable_only=True)
-        .annotate(
-            units_sold=Sum(
-                "order_lines__quantity",
-                filter=Q(order_lines__order__kind="sale", order_lines__shop=shop),
-            )
-        )
+        .annotate(units_sold=Sum("order_lines__quantity", filter=Q(order_lines__shop=shop)))
         .filter(units_sold__gt=0)
         .order_by("-units_sold", "pk")[:limit]
     )

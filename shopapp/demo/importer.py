@@ -149,7 +149,8 @@ def _write_products(
                 platform_id=code,
                 title=title,
                 handle=handle,
-                vendor=shop.name,
+                # The data set names no brands; an invented one would mislead brand affinity.
+                vendor="",
                 product_type=categories[0],
                 tags=categories,
                 currency=shop.currency,
