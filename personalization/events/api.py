@@ -11,12 +11,11 @@ import json
 import time
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from personalization.events import services
-from personalization.events.counters import incr_many, metric_incr, window_key
+from personalization.events.counters import metric_incr
 from personalization.events.products import product_pks
 from personalization.events.schema import MAX_BODY_BYTES, BatchError, parse_batch
 from personalization.events.tasks import drain_soon
@@ -109,28 +108,20 @@ def events_ingest(request: HttpRequest) -> HttpResponse:
                 field="product_id",
                 origin=origin,
             )
-    limits = settings.EVENTS_RATE_LIMITS
-    visitor_count, shop_count = incr_many(
-        [
-            (window_key(f"v:{shop.pk}:{batch.visitor_id}", 60, now), 120),
-            (window_key(f"s:{shop.pk}", 10, now), 20),
-        ]
+    outcome = services.batch_accept(
+        shop=shop, batch=batch, user_agent=request.headers.get("User-Agent", ""), now=now
     )
-    if (
-        visitor_count > limits["visitor_batches_per_minute"]
-        or shop_count > limits["shop_batches_per_10s"]
-    ):
+    if outcome.rate_limited:
         response = _error(
             429, "rate_limited", "Too many batches; retry later.", shop=shop, origin=origin
         )
         response["Retry-After"] = "10"
         return response
-    accepted = services.batch_accept(
-        shop=shop, batch=batch, user_agent=request.headers.get("User-Agent", "")
+    if outcome.queued:
+        drain_soon(due=outcome.drain_due)
+    response = JsonResponse(
+        {"accepted": len(batch.events), "stored": outcome.queued > 0}, status=202
     )
-    if accepted:
-        drain_soon()
-    response = JsonResponse({"accepted": len(batch.events), "stored": accepted > 0}, status=202)
     if origin:
         _allow(response, origin)
     return response

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,8 +34,18 @@ class BufferedEntry:
     payload: dict[str, Any]
 
 
+Limit = tuple[str, int, int]  # (counter key, window ttl seconds, maximum)
+
+
 class EventBuffer(Protocol):
     def push(self, shop_id: int, payload: dict[str, Any]) -> None: ...
+
+    def push_within_limits(
+        self, shop_id: int, payload: dict[str, Any], limits: Sequence[Limit], drain_key: str
+    ) -> tuple[bool, bool]:
+        """Count the rate-limit windows and push if none is exceeded. Returns (pushed, first):
+        `first` is true for the first push under `drain_key`, which should schedule a drain."""
+        ...
 
     def claim(self, count: int) -> Any:
         """Context manager yielding up to `count` entries, inside the caller's transaction; they
@@ -56,6 +66,20 @@ def consumer_name() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
 
+ACCEPT_SCRIPT = """
+local limits = #KEYS - 2
+for i = 1, limits do
+  local count = redis.call('INCR', KEYS[i])
+  if count == 1 then redis.call('EXPIRE', KEYS[i], ARGV[2 * i - 1]) end
+  if count > tonumber(ARGV[2 * i]) then return {0, 0} end
+end
+redis.call('XADD', KEYS[limits + 1], '*', 's', ARGV[2 * limits + 1], 'p', ARGV[2 * limits + 2])
+local drains = redis.call('INCR', KEYS[limits + 2])
+if drains == 1 then redis.call('EXPIRE', KEYS[limits + 2], 5) end
+return {1, drains}
+"""
+
+
 class RedisStreamBuffer:
     def __init__(self, client: Any | None = None) -> None:
         self.client = client or redis_client()
@@ -73,6 +97,24 @@ class RedisStreamBuffer:
 
     def push(self, shop_id: int, payload: dict[str, Any]) -> None:
         self.client.xadd(STREAM, {"s": shop_id, "p": json.dumps(payload, separators=(",", ":"))})
+
+    def push_within_limits(
+        self, shop_id: int, payload: dict[str, Any], limits: Sequence[Limit], drain_key: str
+    ) -> tuple[bool, bool]:
+        # One round trip for the whole hot path: counters, the push and the drain flag.
+        keys = [key for key, _ttl, _max in limits] + [STREAM, drain_key]
+        args: list[Any] = []
+        for _key, ttl, maximum in limits:
+            args += [ttl, maximum]
+        args += [shop_id, json.dumps(payload, separators=(",", ":"))]
+        pushed, drain_count = self._accept_script()(keys=keys, args=args)
+        return bool(pushed), int(drain_count) == 1
+
+    def _accept_script(self) -> Any:
+        script = getattr(self, "_script", None)
+        if script is None:
+            script = self._script = self.client.register_script(ACCEPT_SCRIPT)
+        return script
 
     @contextmanager
     def claim(self, count: int) -> Iterator[list[BufferedEntry]]:
@@ -133,6 +175,17 @@ class DatabaseBuffer:
         from personalization.events.models import BufferedBatch
 
         BufferedBatch.objects.create(shop_id=shop_id, payload=payload, received_at=_now())
+
+    def push_within_limits(
+        self, shop_id: int, payload: dict[str, Any], limits: Sequence[Limit], drain_key: str
+    ) -> tuple[bool, bool]:
+        from personalization.events.counters import incr_many
+
+        counts = incr_many([(key, ttl) for key, ttl, _max in limits])
+        if any(count > maximum for count, (_k, _t, maximum) in zip(counts, limits, strict=True)):
+            return False, False
+        self.push(shop_id, payload)
+        return True, True
 
     @contextmanager
     def claim(self, count: int) -> Iterator[list[BufferedEntry]]:

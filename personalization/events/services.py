@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from personalization.events import identity
 from personalization.events.buffer import BufferedEntry, EventBuffer, event_buffer
+from personalization.events.counters import window_key
 from personalization.events.models import Event, Session, Visitor
 from personalization.events.products import product_pks
 from personalization.events.schema import BatchIn
@@ -30,25 +32,53 @@ from shopapp.shops.models import Shop
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class AcceptOutcome:
+    queued: int
+    rate_limited: bool = False
+    drain_due: bool = False
+
+
 def batch_accept(
-    *, shop: Shop, batch: BatchIn, user_agent: str, buffer: EventBuffer | None = None
-) -> int:
-    """Queue a valid batch for persistence; returns how many events were queued.
+    *,
+    shop: Shop,
+    batch: BatchIn,
+    user_agent: str,
+    buffer: EventBuffer | None = None,
+    now: float | None = None,
+) -> AcceptOutcome:
+    """Queue a valid batch for persistence, within the visitor's and the shop's rate limits.
 
     Without consent nothing is queued: no identity, no stored events (the storefront keeps its
     session-only personalization in the browser).
     """
     if not batch.has_consent:
-        return 0
+        return AcceptOutcome(queued=0)
+    now = time.time() if now is None else now
     payload = {
         "v": batch.visitor_id,
         "d": identity.device_class(user_agent),
         "c": batch.context,
-        "r": time.time(),
+        "r": now,
         "e": [event.as_json() for event in batch.events],
     }
-    (buffer or event_buffer()).push(shop.pk, payload)
-    return len(batch.events)
+    limits = settings.EVENTS_RATE_LIMITS
+    pushed, first = (buffer or event_buffer()).push_within_limits(
+        shop.pk,
+        payload,
+        [
+            (
+                window_key(f"v:{shop.pk}:{batch.visitor_id}", 60, now),
+                120,
+                limits["visitor_batches_per_minute"],
+            ),
+            (window_key(f"s:{shop.pk}", 10, now), 20, limits["shop_batches_per_10s"]),
+        ],
+        drain_key=f"pz:drain:{int(now)}",
+    )
+    if not pushed:
+        return AcceptOutcome(queued=0, rate_limited=True)
+    return AcceptOutcome(queued=len(batch.events), drain_due=first)
 
 
 @dataclass

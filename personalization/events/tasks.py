@@ -7,8 +7,6 @@ import time
 from celery import shared_task
 from django.conf import settings
 
-from personalization.events.counters import incr_many
-
 DRAIN_BUDGET_SECONDS = 10.0
 DRAIN_CLAIM = 500
 
@@ -35,11 +33,11 @@ def events_drain() -> int:
     return stored
 
 
-def drain_soon() -> None:
-    """Schedule a drain at most about once per second, whatever the request rate."""
+def drain_soon(*, due: bool) -> None:
+    """After an accepted batch: without a broker persist now; with one, schedule a drain when
+    `due` (the first batch of a second, per the buffer's drain flag). The countdown outlasts
+    the second, so that drain sees every batch the second accepted."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
         events_drain.apply()
-        return
-    (first,) = incr_many([(f"pz:drain:{int(time.time())}", 5)])
-    if first == 1:
-        events_drain.apply_async(countdown=0.5)
+    elif due:
+        events_drain.apply_async(countdown=1.2)
