@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "shopapp.adminui",
     "personalization.events",
     "personalization.profiles",
+    "personalization.privacy",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,238 @@
+"""Export and erase one customer everywhere we hold their data; erase a whole shop.
+
+The integrations call these for platform privacy requests (Shopify's customers/data_request,
+customers/redact, shop/redact; WooCommerce's WordPress exporter/eraser), and the admin for requests
+made by hand. Each leaves a PrivacyRequest audit record.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from personalization.events.models import Event, Session, Visitor
+from personalization.privacy.models import PrivacyAction, PrivacyRequest, PrivacyStatus
+from personalization.profiles.models import Profile
+from shopapp.catalog.models import Customer, Order, OrderLine
+from shopapp.shops.crypto import lookup_hash
+from shopapp.shops.models import Shop
+
+
+def _audit(
+    *, shop: Shop, action: str, customer: Customer | None, source: str, source_request_id: str
+) -> PrivacyRequest:
+    return PrivacyRequest.objects.create(
+        shop_id_ref=shop.pk,
+        shop_domain=shop.domain,
+        action=action,
+        subject_hash=lookup_hash(f"customer:{customer.platform_id}") if customer else "",
+        source=source,
+        source_request_id=source_request_id,
+    )
+
+
+def _done(request: PrivacyRequest, result: dict[str, Any]) -> PrivacyRequest:
+    request.status = PrivacyStatus.DONE
+    request.completed_at = timezone.now()
+    request.result = result
+    request.save(update_fields=["status", "completed_at", "result"])
+    return request
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def customer_export_data(*, shop: Shop, customer: Customer) -> dict[str, Any]:
+    """Everything we hold about one customer, as JSON-ready data."""
+    visitors = list(Visitor.objects.filter(shop=shop, customer=customer))
+    orders = Order.objects.filter(shop=shop, customer=customer).order_by("platform_created_at")
+    profile = Profile.objects.filter(shop=shop, customer=customer).first()
+    events = Event.objects.filter(shop=shop, visitor__in=visitors).order_by("occurred_at")
+    data: dict[str, Any] = {
+        "shop": shop.domain,
+        "customer": {
+            "platform_id": customer.platform_id,
+            "email": customer.email,
+            "name": customer.name,
+            "country": customer.country,
+            "accepts_marketing": customer.accepts_marketing,
+            "tags": customer.tags,
+            "created_at": _iso(customer.platform_created_at),
+        },
+        "orders": [
+            {
+                "platform_id": o.platform_id,
+                "created_at": _iso(o.platform_created_at),
+                "kind": o.kind,
+                "total": str(o.total),
+                "currency": o.currency,
+                "lines": [
+                    {
+                        "title": ln.title,
+                        "sku": ln.sku,
+                        "quantity": ln.quantity,
+                        "unit_price": str(ln.unit_price),
+                    }
+                    for ln in o.lines.all()
+                ],
+            }
+            for o in orders.prefetch_related("lines")
+        ],
+        "profile": None,
+        "visitors": [
+            {
+                "visitor_id": v.visitor_key,
+                "first_seen_at": _iso(v.first_seen_at),
+                "device": v.device,
+            }
+            for v in visitors
+        ],
+        "sessions": [
+            {
+                "started_at": _iso(s.started_at),
+                "traffic_source": s.traffic_source,
+                "source_detail": s.source_detail,
+                "landing_url": s.landing_url,
+            }
+            for s in Session.objects.filter(shop=shop, visitor__in=visitors).order_by("started_at")
+        ],
+        "events": [
+            {"type": e.type, "occurred_at": _iso(e.occurred_at), "placement": e.placement, **e.data}
+            for e in events
+        ],
+        "segments": _segment_names(shop, profile),
+    }
+    if profile is not None:
+        data["profile"] = {
+            "lifecycle": profile.lifecycle,
+            "orders_count": profile.orders_count,
+            "monetary": profile.monetary,
+            "rfm": [profile.rfm_r, profile.rfm_f, profile.rfm_m],
+            "affinities": profile.affinities,
+            "recently_viewed": profile.recently_viewed,
+            "cart": profile.cart,
+            "propensity": profile.propensity,
+            "churn_risk": profile.churn_risk,
+            "traffic_source": profile.traffic_source,
+            "device": profile.device,
+        }
+    return data
+
+
+def _segment_names(shop: Shop, profile: Profile | None) -> list[str]:
+    if profile is None:
+        return []
+    try:
+        from personalization.segments.models import SegmentMembership
+    except ImportError:  # the segments app is optional for the privacy layer
+        return []
+    return sorted(
+        SegmentMembership.objects.filter(shop=shop, profile=profile).values_list(
+            "segment__name", flat=True
+        )
+    )
+
+
+def customer_export(
+    *, shop: Shop, customer: Customer, source: str = "admin", source_request_id: str = ""
+) -> PrivacyRequest:
+    request = _audit(
+        shop=shop,
+        action=PrivacyAction.EXPORT,
+        customer=customer,
+        source=source,
+        source_request_id=source_request_id,
+    )
+    return _done(request, customer_export_data(shop=shop, customer=customer))
+
+
+def _person_cache_forget(shop: Shop, visitor_keys: list[str]) -> int:
+    """Drop cache entries that name the person (rate-limit windows, cached decisions)."""
+    patterns = [f"pz:rl:v:{shop.pk}:{key}:*" for key in visitor_keys]
+    patterns += [f"*pz:{shop.pk}:visitor:{key}*" for key in visitor_keys]
+    removed = 0
+    if settings.REDIS_URL:
+        from personalization.events.buffer import redis_client
+
+        client = redis_client()
+        for pattern in patterns:
+            for key in client.scan_iter(pattern):
+                removed += client.delete(key)
+    for key in visitor_keys:
+        removed += int(bool(cache.delete(f"pz:{shop.pk}:visitor:{key}")))
+    return removed
+
+
+@transaction.atomic
+def customer_erase(
+    *,
+    shop: Shop,
+    customer: Customer,
+    source: str = "admin",
+    source_request_id: str = "",
+    order_platform_ids: list[str] | None = None,
+) -> PrivacyRequest:
+    """Erase a customer: behaviour, profile, segment memberships, cache entries and the customer
+    record. Orders stay for the merchant's totals, unlinked from the person; orders the platform
+    names for redaction lose their country too."""
+    request = _audit(
+        shop=shop,
+        action=PrivacyAction.ERASE,
+        customer=customer,
+        source=source,
+        source_request_id=source_request_id,
+    )
+    visitors = list(Visitor.objects.filter(shop=shop, customer=customer))
+    visitor_keys = [v.visitor_key for v in visitors]
+    counts: dict[str, int] = {}
+    counts["events"] = Event.objects.filter(shop=shop, visitor__in=visitors).delete()[0]
+    counts["events"] += Event.objects.filter(shop=shop, customer=customer).delete()[0]
+    counts["sessions"] = Session.objects.filter(shop=shop, visitor__in=visitors).delete()[0]
+    counts["profiles"] = Profile.objects.filter(shop=shop, customer=customer).delete()[0]
+    counts["profiles"] += Profile.objects.filter(shop=shop, visitor__in=visitors).delete()[0]
+    counts["visitors"] = Visitor.objects.filter(shop=shop, customer=customer).delete()[0]
+    orders = Order.objects.filter(shop=shop, customer=customer)
+    counts["orders_unlinked"] = orders.update(customer=None)
+    if order_platform_ids:
+        counts["orders_redacted"] = Order.objects.filter(
+            shop=shop, platform_id__in=order_platform_ids
+        ).update(customer=None, country="")
+    counts["customers"] = Customer.objects.filter(shop=shop, pk=customer.pk).delete()[0]
+    # Earlier exports are personal data too: keep that they happened, drop what they held.
+    counts["exports_purged"] = PrivacyRequest.objects.filter(
+        shop_id_ref=shop.pk, action=PrivacyAction.EXPORT, subject_hash=request.subject_hash
+    ).update(result={"purged_by_erasure": request.pk})
+    counts["cache_entries"] = _person_cache_forget(shop, visitor_keys)
+    return _done(request, counts)
+
+
+def shop_erase(*, shop: Shop, source: str = "admin", source_request_id: str = "") -> PrivacyRequest:
+    """Erase a shop and everything it owns (shop/redact); the audit record stays."""
+    request = _audit(
+        shop=shop,
+        action=PrivacyAction.SHOP_ERASE,
+        customer=None,
+        source=source,
+        source_request_id=source_request_id,
+    )
+    with transaction.atomic():
+        counts = {
+            # The biggest tables first, by shop, so the cascade below has little left to collect.
+            "events": Event.objects.filter(shop=shop).delete()[0],
+            "order_lines": OrderLine.objects.filter(shop=shop).delete()[0],
+        }
+        _deleted, per_model = Shop.objects.filter(pk=shop.pk).delete()
+        counts.update({label.split(".")[-1].lower(): n for label, n in per_model.items()})
+    if settings.REDIS_URL:
+        from personalization.events.buffer import redis_client
+
+        client = redis_client()
+        for pattern in (f"pz:rl:*:{shop.pk}:*", f"*pz:{shop.pk}:*", f"pz:metric:*:shop{shop.pk}"):
+            for key in client.scan_iter(pattern):
+                client.delete(key)
+    return _done(request, counts)
