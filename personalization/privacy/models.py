@@ -43,5 +43,8 @@ class PrivacyRequest(models.Model):
             models.Index(fields=["shop_id_ref", "-requested_at"], name="privacy_shop_recent")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.action} for {self.shop_domain} ({self.status})"
+
     def shop(self) -> Shop | None:
         return Shop.objects.filter(pk=self.shop_id_ref).first()
