@@ -32,7 +32,9 @@ DEFAULTS = LifecycleThresholds()
         (3, 3, 120.0, 10.0, "repeat_customer"),  # exactly at the threshold is not lapsed yet
     ],
 )
-def test_stage_precedence(orders: int, sessions: int, days: float | None, monetary: float, expected: str):
+def test_stage_precedence(
+    orders: int, sessions: int, days: float | None, monetary: float, expected: str
+):
     stage = lifecycle_stage(
         orders=orders,
         sessions=sessions,
@@ -47,8 +49,12 @@ def test_stage_precedence(orders: int, sessions: int, days: float | None, moneta
 def test_a_lapsed_vip_keeps_the_vip_flag():
     # given a big spender silent for 200 days
     batch = lifecycle_stages(
-        orders=[6], sessions=[6], days_since_last_order=[200.0], monetary=[9000.0],
-        thresholds=DEFAULTS, vip_bar=1000.0,
+        orders=[6],
+        sessions=[6],
+        days_since_last_order=[200.0],
+        monetary=[9000.0],
+        thresholds=DEFAULTS,
+        vip_bar=1000.0,
     )
     # then the stage says lapsed and the flag still says VIP
     assert batch.stage_names() == ["lapsed"]
@@ -65,11 +71,16 @@ def test_vip_bar_is_the_top_share_among_customers_with_two_orders():
 
 
 def test_vip_bar_ties_are_all_in_and_absolute_amount_wins():
-    bar = vip_monetary_bar([500.0, 500.0, 500.0, 100.0], [2, 2, 2, 2], LifecycleThresholds(vip_top_share=0.25))
+    bar = vip_monetary_bar(
+        [500.0, 500.0, 500.0, 100.0], [2, 2, 2, 2], LifecycleThresholds(vip_top_share=0.25)
+    )
     assert bar == 500.0
     batch = lifecycle_stages(
-        orders=[2, 2, 2, 2], sessions=[2] * 4, days_since_last_order=[1.0] * 4,
-        monetary=[500.0, 500.0, 500.0, 100.0], thresholds=LifecycleThresholds(vip_top_share=0.25),
+        orders=[2, 2, 2, 2],
+        sessions=[2] * 4,
+        days_since_last_order=[1.0] * 4,
+        monetary=[500.0, 500.0, 500.0, 100.0],
+        thresholds=LifecycleThresholds(vip_top_share=0.25),
     )
     assert batch.is_vip.tolist() == [True, True, True, False]
     absolute = LifecycleThresholds(vip_min_monetary=120.0)
@@ -78,18 +89,27 @@ def test_vip_bar_ties_are_all_in_and_absolute_amount_wins():
 
 
 def test_vectorized_matches_scalar_on_a_grid():
-    grid = list(itertools.product((0, 1, 2, 4), (0, 1, 3), (5.0, 119.0, 121.0), (10.0, 400.0, 2000.0)))
+    grid = list(
+        itertools.product((0, 1, 2, 4), (0, 1, 3), (5.0, 119.0, 121.0), (10.0, 400.0, 2000.0))
+    )
     orders, sessions, days, money = (np.array(c, dtype=float) for c in zip(*grid, strict=True))
     days = np.where(orders > 0, days, np.nan)
     thresholds = LifecycleThresholds(vip_min_monetary=400.0)
     batch = lifecycle_stages(
-        orders=orders.astype(int), sessions=sessions.astype(int), days_since_last_order=days,
-        monetary=money, thresholds=thresholds,
+        orders=orders.astype(int),
+        sessions=sessions.astype(int),
+        days_since_last_order=days,
+        monetary=money,
+        thresholds=thresholds,
     )
     expected = [
         lifecycle_stage(
-            orders=int(o), sessions=int(s), days_since_last_order=None if np.isnan(d) else float(d),
-            monetary=float(m), vip_bar=400.0, thresholds=thresholds,
+            orders=int(o),
+            sessions=int(s),
+            days_since_last_order=None if np.isnan(d) else float(d),
+            monetary=float(m),
+            vip_bar=400.0,
+            thresholds=thresholds,
         )
         for o, s, d, m in zip(orders, sessions, days, money, strict=True)
     ]

@@ -24,7 +24,13 @@ CUTOFF = 500 * DAY
 
 def _one_customer(extra_times: tuple[float, ...] = ()) -> OrderHistory:
     # orders 100, 40 and 10 days before the cutoff, a return 5 days before, then `extra_times`
-    times = [CUTOFF - 100 * DAY, CUTOFF - 40 * DAY, CUTOFF - 10 * DAY, CUTOFF - 5 * DAY, *extra_times]
+    times = [
+        CUTOFF - 100 * DAY,
+        CUTOFF - 40 * DAY,
+        CUTOFF - 10 * DAY,
+        CUTOFF - 5 * DAY,
+        *extra_times,
+    ]
     values = [50.0, 30.0, 20.0, -10.0, *[70.0] * len(extra_times)]
     items = [2, 1, 3, 1, *[9] * len(extra_times)]
     return OrderHistory.from_columns([0] * len(times), times, values, 1, order_items=items)
@@ -102,7 +108,9 @@ def test_newton_fit_reaches_the_optimum_of_the_penalized_loss():
     p = model.predict_proba(x)
     gradient = np.r_[np.sum(p - y), z.T @ (p - y) + model.coefficients]
     assert np.max(np.abs(gradient)) < 1e-6
-    assert model.coefficients[0] > 1.0 and model.coefficients[1] < -0.5 and abs(model.coefficients[2]) < 0.2
+    assert model.coefficients[0] > 1.0
+    assert model.coefficients[1] < -0.5
+    assert abs(model.coefficients[2]) < 0.2
 
 
 def test_model_round_trips_through_json_and_refuses_other_features():
@@ -112,7 +120,8 @@ def test_model_round_trips_through_json_and_refuses_other_features():
     loaded = LogisticModel.from_dict(stored)
     matrix = build_features(history, 400 * DAY).matrix
     np.testing.assert_array_equal(loaded.predict_proba(matrix), model.predict_proba(matrix))
-    assert stored["version"] == 1 and stored["feature_names"] == list(FEATURE_NAMES)
+    assert stored["version"] == 1
+    assert stored["feature_names"] == list(FEATURE_NAMES)
     with pytest.raises(ValueError, match="different features"):
         LogisticModel.from_dict({**stored, "feature_names": ["recency_log"]})
     with pytest.raises(ValueError, match="unsupported model"):
