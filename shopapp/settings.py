@@ -10,6 +10,8 @@ import base64
 import hashlib
 from pathlib import Path
 
+from celery.schedules import crontab
+
 from shopapp.env import env, secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -61,6 +63,7 @@ INSTALLED_APPS = [
     "personalization.events",
     "personalization.profiles",
     "personalization.privacy",
+    "personalization.segments",
 ]
 
 MIDDLEWARE = [
@@ -133,6 +136,19 @@ CELERY_TASK_ROUTES = {
     "shopapp.demo.tasks.*": {"queue": "sync"},
     "shopapp.catalog.tasks.*": {"queue": "sync"},
     "personalization.events.tasks.*": {"queue": "events"},
+    "personalization.profiles.tasks.*": {"queue": "training"},
+}
+CELERY_BEAT_SCHEDULE = {
+    # Profiles and segments from scratch each night; live updates cover the day in between.
+    "profiles-recompute-nightly": {
+        "task": "personalization.profiles.tasks.profiles_recompute_all",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    # A safety net: a drain is normally scheduled by the traffic itself.
+    "events-drain-minutely": {
+        "task": "personalization.events.tasks.events_drain",
+        "schedule": 60.0,
+    },
 }
 
 EVENTS_RATE_LIMITS = {

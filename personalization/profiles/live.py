@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from personalization.engine import affinity
+
 RECENT_EVENT_WINDOW_SECONDS = 30 * 24 * 3600
 RECENT_EVENTS_PER_TYPE = 50
 RECENTLY_VIEWED_SIZE = 20
@@ -34,31 +36,25 @@ class LiveState:
     recent_events: dict[str, list[float]] = field(default_factory=dict)
     recently_viewed: list[int] = field(default_factory=list)
     cart: dict[str, Any] = field(default_factory=dict)
+    # {dimension: engine.affinity.AffinityState}: raw decayed totals, read as shares.
     affinities: dict[str, Any] = field(default_factory=dict)
     last_seen: float | None = None
 
 
-def _decay(scores: Mapping[str, float], elapsed_days: float) -> dict[str, float]:
-    if elapsed_days <= 0:
-        return dict(scores)
-    factor = 0.5 ** (elapsed_days / AFFINITY_HALF_LIFE_DAYS)
-    return {key: value * factor for key, value in scores.items()}
-
-
 def _add_affinity(state: LiveState, facts: ProductFacts, weight: float, at: float) -> None:
-    affinities = state.affinities
-    previous_at = float(affinities.get("at", at))
-    elapsed_days = max(0.0, (at - previous_at) / 86400.0)
     for dimension, key in zip(
         DIMENSIONS, (facts.category, facts.brand, facts.price_band), strict=True
     ):
-        if not key:
-            continue
-        scores = _decay(affinities.get(dimension, {}), elapsed_days)
-        scores[key] = scores.get(key, 0.0) + weight
-        top = sorted(scores.items(), key=lambda kv: -kv[1])[:AFFINITY_KEYS_KEPT]
-        affinities[dimension] = {k: round(v, 4) for k, v in top}
-    affinities["at"] = max(previous_at, at)
+        if key:
+            current = state.affinities.get(dimension) or affinity.empty_state(at)
+            state.affinities[dimension] = affinity.update_affinity(
+                current,
+                key,
+                weight,
+                at,
+                half_life_days=AFFINITY_HALF_LIFE_DAYS,
+                max_keys=AFFINITY_KEYS_KEPT,
+            )
 
 
 def apply_events(
@@ -131,21 +127,20 @@ def merge_states(into: LiveState, other: LiveState) -> LiveState:
     into.recently_viewed = viewed[:RECENTLY_VIEWED_SIZE]
     if other.cart.get("items") and float(other.cart.get("at", 0)) >= float(into.cart.get("at", 0)):
         into.cart = other.cart
-    at = max(float(into.affinities.get("at", 0)), float(other.affinities.get("at", 0)))
     for dimension in DIMENSIONS:
-        mine = _decay(
-            into.affinities.get(dimension, {}),
-            (at - float(into.affinities.get("at", at))) / 86400.0,
-        )
-        theirs = _decay(
-            other.affinities.get(dimension, {}),
-            (at - float(other.affinities.get("at", at))) / 86400.0,
-        )
-        merged = {k: mine.get(k, 0.0) + theirs.get(k, 0.0) for k in set(mine) | set(theirs)}
-        if merged:
-            top = sorted(merged.items(), key=lambda kv: -kv[1])[:AFFINITY_KEYS_KEPT]
-            into.affinities[dimension] = {k: round(v, 4) for k, v in top}
-    if at:
-        into.affinities["at"] = at
+        theirs = other.affinities.get(dimension)
+        if not theirs:
+            continue
+        merged = into.affinities.get(dimension) or affinity.empty_state(theirs["as_of"])
+        for key, value in theirs["raw"].items():
+            merged = affinity.update_affinity(
+                merged,
+                key,
+                value,
+                theirs["as_of"],
+                half_life_days=AFFINITY_HALF_LIFE_DAYS,
+                max_keys=AFFINITY_KEYS_KEPT,
+            )
+        into.affinities[dimension] = merged
     into.last_seen = max(filter(None, [into.last_seen, other.last_seen]), default=None)
     return into

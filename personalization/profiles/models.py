@@ -44,7 +44,7 @@ class Profile(ShopOwned):
     traffic_source = models.CharField(max_length=8, blank=True)
     device = models.CharField(max_length=8, blank=True)
     country = models.CharField(max_length=64, blank=True)
-    # {"category": {name: score}, "brand": {...}, "price_band": {...}, "at": epoch seconds}
+    # {"category" | "brand" | "price_band": {"as_of": epoch seconds, "raw": {name: decayed total}}}
     affinities = models.JSONField(default=dict, blank=True)
     recently_viewed = models.JSONField(
         default=list, blank=True, help_text="product pks, newest first"
@@ -95,3 +95,18 @@ class ScoreModel(ShopOwned):
                 fields=["shop", "kind", "version"], name="scoremodel_unique_version"
             )
         ]
+
+
+class ProfileSettings(models.Model):
+    """Per-shop knobs for profiles, and what the nightly recompute learned for the live path."""
+
+    shop = models.OneToOneField(Shop, on_delete=models.CASCADE, related_name="profile_settings")
+    # Overrides of engine.lifecycle.LifecycleThresholds, e.g. {"lapsed_after_days": 90}.
+    lifecycle_overrides = models.JSONField(default=dict, blank=True)
+    # The monetary bar for VIP found by the last recompute (top share of repeat customers).
+    vip_bar = models.FloatField(null=True, blank=True)
+    recomputed_at = models.DateTimeField(null=True, blank=True)
+    last_report = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"profile settings of shop {self.shop_id}"

@@ -88,7 +88,7 @@ def profiles_apply_events(
         session = latest_sessions.get(visitor.pk)
         if session is not None:
             profile.traffic_source = session.traffic_source
-        profile.lifecycle = stage_for_profile(profile, now=now)
+        profile.lifecycle = stage_for_profile(profile, shop=shop, now=now)
     unique = {p.pk: p for p in profiles.values()}
     Profile.objects.bulk_update(unique.values(), LIVE_FIELDS)
     return len(unique)

@@ -1,0 +1,64 @@
+"""Reads that turn a shop's orders into the column arrays the engine works on."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from django.db.models import Max, Sum
+
+from personalization.engine.orders import OrderHistory
+from personalization.events.models import Visitor
+from shopapp.catalog.models import Customer, Order
+from shopapp.shops.models import Shop
+
+
+def shop_now(shop: Shop) -> float:
+    """The shop's 'now'. A demo shop replays a historical data set: its clock stops at its last
+    order, so that its customers are not all lapsed by today's date."""
+    if not shop.is_demo:
+        return time.time()
+    latest = Order.objects.filter(shop=shop).aggregate(latest=Max("platform_created_at"))["latest"]
+    return latest.timestamp() + 3600 if latest else time.time()
+
+
+@dataclass(frozen=True)
+class ShopHistory:
+    customer_pks: np.ndarray  # int64: row i of every per-customer array is this customer
+    countries: list[str]
+    history: OrderHistory
+    sessions: np.ndarray  # int64 sessions per customer (stitched visitors)
+
+
+def shop_history(*, shop: Shop) -> ShopHistory:
+    customers = list(
+        Customer.objects.filter(shop=shop, deleted_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "country")
+    )
+    pks = np.fromiter((pk for pk, _ in customers), dtype=np.int64, count=len(customers))
+    position = {int(pk): i for i, pk in enumerate(pks.tolist())}
+    rows = list(
+        Order.objects.filter(shop=shop, deleted_at__isnull=True, customer__isnull=False)
+        .values_list("customer_id", "platform_created_at", "total", "kind")
+        .iterator(chunk_size=20_000)
+    )
+    rows = [r for r in rows if r[0] in position and r[1] is not None]
+    history = OrderHistory.from_columns(
+        np.fromiter((position[r[0]] for r in rows), dtype=np.int64, count=len(rows)),
+        np.fromiter((r[1].timestamp() for r in rows), dtype=np.float64, count=len(rows)),
+        np.fromiter((float(r[2]) for r in rows), dtype=np.float64, count=len(rows)),
+        len(pks),
+        is_return=np.fromiter((r[3] == "return" for r in rows), dtype=bool, count=len(rows)),
+    )
+    sessions = np.zeros(len(pks), dtype=np.int64)
+    for customer_id, count in (
+        Visitor.objects.filter(shop=shop, customer__isnull=False)
+        .values("customer_id")
+        .annotate(n=Sum("session_count"))
+        .values_list("customer_id", "n")
+    ):
+        if customer_id in position:
+            sessions[position[customer_id]] = count or 0
+    return ShopHistory(pks, [c for _, c in customers], history, sessions)
