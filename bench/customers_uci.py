@@ -45,6 +45,7 @@ from personalization.engine.orders import OrderHistory  # noqa: E402
 from personalization.engine.propensity import (  # noqa: E402
     HORIZON_DAYS,
     EvaluationReport,
+    Target,
     score,
     train,
     train_and_evaluate,
@@ -234,11 +235,12 @@ def main() -> int:
     # --- propensity and churn: temporal split ------------------------------------------------
     reports: dict[str, EvaluationReport] = {}
     live_scores: dict[str, np.ndarray] = {}
-    for target in ("purchase_30d", "churn_90d"):
+    targets: tuple[Target, ...] = ("purchase_30d", "churn_90d")
+    for target in targets:
         horizon = HORIZON_DAYS[target] * DAY
         t1 = now - 2 * horizon
         fit_start = time.perf_counter()
-        _, report = train_and_evaluate(target, history, t1=t1)  # type: ignore[arg-type]
+        _, report = train_and_evaluate(target, history, t1=t1)
         reports[target] = report
         print(
             f"\n{target}: trained at T1={time.strftime('%Y-%m-%d', time.gmtime(t1))}, evaluated at "
@@ -249,11 +251,11 @@ def main() -> int:
         # The same split at earlier cutoffs: how much the latest number owes to its dates.
         rolling = []
         for weeks_back in (2, 4, 6, 8):
-            _, earlier = train_and_evaluate(target, history, t1=t1 - weeks_back * 7 * DAY)  # type: ignore[arg-type]
+            _, earlier = train_and_evaluate(target, history, t1=t1 - weeks_back * 7 * DAY)
             rolling.append(f"-{weeks_back}w {earlier.auc:.3f}/{earlier.baseline_recency_auc:.3f}")
         print(f"  earlier cutoffs, model/recency AUC: {', '.join(rolling)}")
         # Production use: train on the latest fully observed window, score everybody now.
-        live_scores[target] = score(train(target, history, cutoff=now - horizon), history, now)  # type: ignore[arg-type]
+        live_scores[target] = score(train(target, history, cutoff=now - horizon), history, now)
 
     # --- built-in segments over facts built from the data -------------------------------
     segments_start = time.perf_counter()

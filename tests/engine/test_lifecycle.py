@@ -129,3 +129,17 @@ def test_per_shop_overrides_are_checked():
         LifecycleThresholds.from_overrides({"lapsed_after_days": 0})
     with pytest.raises(ValueError, match="must be a number"):
         LifecycleThresholds.from_overrides({"vip_top_share": "10%"})
+
+
+def test_live_stage_benchmark(benchmark):
+    # the live path: one visitor, plain comparisons
+    stage = benchmark(
+        lifecycle_stage,
+        orders=3,
+        sessions=5,
+        days_since_last_order=20.0,
+        monetary=300.0,
+        vip_bar=1000.0,
+        thresholds=DEFAULTS,
+    )
+    assert stage == "repeat_customer"
