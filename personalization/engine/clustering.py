@@ -273,10 +273,11 @@ def fit_clusters(
     if previous is None:
         ids = [f"c{i + 1}" for i in range(centers.shape[0])]
     else:
+        previous_centroids = _realign(previous, features.category_names)
         ids = assign_stable_ids(
             {
                 cid: (centroid - means) / scales
-                for cid, centroid in zip(previous.ids, previous.centroids, strict=True)
+                for cid, centroid in zip(previous.ids, previous_centroids, strict=True)
             },
             centers,
             max_distance,
@@ -293,6 +294,21 @@ def fit_clusters(
         silhouette_by_k=tuple(scores),
     )
     return model, [ids[i] for i in labels.tolist()]
+
+
+def _realign(previous: ClusterModel, category_names: Sequence[str]) -> np.ndarray:
+    """Previous centroids over the new category list: a category the shop added had share 0
+    then, and a dropped one no longer counts."""
+    if tuple(category_names) == previous.category_names:
+        return previous.centroids
+    n_numeric = len(NUMERIC_FEATURES)
+    old_column = {name: n_numeric + i for i, name in enumerate(previous.category_names)}
+    realigned = np.zeros((previous.centroids.shape[0], n_numeric + len(category_names)))
+    realigned[:, :n_numeric] = previous.centroids[:, :n_numeric]
+    for i, name in enumerate(category_names):
+        if name in old_column:
+            realigned[:, n_numeric + i] = previous.centroids[:, old_column[name]]
+    return realigned
 
 
 _ID_NUMBER = re.compile(r"^(.*?)(\d+)$")

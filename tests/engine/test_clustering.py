@@ -163,3 +163,18 @@ def test_model_round_trips_through_json_and_assigns_new_customers():
     loaded = ClusterModel.from_dict(json.loads(json.dumps(model.to_dict())))
     assert loaded.assign(features) == ids
     assert loaded.descriptions == model.descriptions
+
+
+def test_retraining_after_the_shop_adds_a_category_keeps_ids():
+    # given a model trained before the category "Garden" existed
+    features, names = _sample(["regulars", "seasonal", "cooks", "parents"], seed=10)
+    first, ids = fit_clusters(features, k_range=[4])
+    before = _id_of_group(names, ids)
+    # when the same customers are retrained with an extra, empty category column
+    widened = type(features)(
+        np.hstack([features.matrix, np.zeros((features.matrix.shape[0], 1))]),
+        (*features.category_names, "Garden"),
+    )
+    _, again_ids = fit_clusters(widened, k_range=[4], previous=first)
+    # then every group keeps its id
+    assert _id_of_group(names, again_ids) == before
