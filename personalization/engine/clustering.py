@@ -239,10 +239,12 @@ def fit_clusters(
     silhouette_sample: int = 2000,
     previous: ClusterModel | None = None,
     max_distance: float = DEFAULT_MAX_DISTANCE,
+    retired_ids: Iterable[str] = (),
 ) -> tuple[ClusterModel, list[str]]:
     """Cluster, pick k by silhouette, describe; returns the model and each customer's cluster id.
 
-    With `previous`, clusters that match a previous one (see module doc) keep its id.
+    With `previous`, clusters that match a previous one (see module doc) keep its id; new ids
+    are numbered above the previous model's and `retired_ids` (ids of older models).
     """
     means, scales = standardization(features)
     points = (features.matrix - means) / scales
@@ -281,6 +283,7 @@ def fit_clusters(
             },
             centers,
             max_distance,
+            taken=retired_ids,
         )
     model = ClusterModel(
         ids=tuple(ids),

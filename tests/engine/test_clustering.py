@@ -128,6 +128,9 @@ def test_retraining_on_a_resample_keeps_ids_and_a_new_group_gets_a_new_id():
         g: before[g] for g in ("regulars", "seasonal", "cooks")
     }
     assert after["collectors"] == "c5"
+    # and ids of older models are never handed out again
+    _, renumbered = fit_clusters(changed, k_range=range(2, 7), previous=second, retired_ids=["c9"])
+    assert _id_of_group(changed_names, renumbered)["collectors"] == "c10"
 
 
 def test_assign_stable_ids_matches_by_minimum_total_distance():
