@@ -19,7 +19,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_PATH = ROOT.parent / "shared" / "datasets" / "uci_online_retail" / "online_retail_2010_2011.csv.gz"
+DEFAULT_PATH = (
+    ROOT.parent / "shared" / "datasets" / "uci_online_retail" / "online_retail_2010_2011.csv.gz"
+)
 PG_ADMIN = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_DB = "bench_profiles_uci"
 
@@ -36,7 +38,9 @@ def database_url(db: str) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--path", type=Path, default=DEFAULT_PATH)
     args = parser.parse_args()
@@ -61,8 +65,9 @@ def main() -> int:
     from shopapp.shops.services import shop_get_or_create
 
     # A demo shop: its clock is the data's last day, so "lapsed" means lapsed as of Dec 2011.
-    shop, _ = shop_get_or_create(platform=Platform.SHOPIFY, domain="uci-full.example.com",
-                                 currency="GBP", is_demo=True)
+    shop, _ = shop_get_or_create(
+        platform=Platform.SHOPIFY, domain="uci-full.example.com", currency="GBP", is_demo=True
+    )
     started = time.perf_counter()
     retail_file_import(shop=shop, path=args.path)
     print(f"import: {time.perf_counter() - started:.1f} s (not part of the result)")
@@ -73,9 +78,11 @@ def main() -> int:
     sizes = segments_refresh(shop=shop)
     seconds = time.perf_counter() - started
 
-    print(f"\nprofiles: {report.customers:,} customers ({report.with_orders:,} with a sale), "
-          f"recompute {recompute_seconds:.1f} s, segments {seconds - recompute_seconds:.1f} s, "
-          f"VIP bar £{report.vip_bar:,.2f}")
+    print(
+        f"\nprofiles: {report.customers:,} customers ({report.with_orders:,} with a sale), "
+        f"recompute {recompute_seconds:.1f} s, segments {seconds - recompute_seconds:.1f} s, "
+        f"VIP bar £{report.vip_bar:,.2f}"
+    )
     print("\n| lifecycle stage | customers |\n|---|---:|")
     for stage, count in report.stages.items():
         print(f"| {stage} | {count:,} |")
@@ -91,10 +98,12 @@ def main() -> int:
             print(f"| {name} | {model['auc']:.3f} | {model['baseline_recency_auc']:.3f} |")
         else:
             print(f"| {name} | {model} | |")
-    print(f"\nRESULT customers={report.customers} seconds={seconds:.1f} "
-          f"propensity_auc={purchase.get('auc', float('nan')):.3f} "
-          f"recency_baseline_auc={purchase.get('baseline_recency_auc', float('nan')):.3f} "
-          f"churn_auc={churn.get('auc', float('nan')):.3f} db={args.db}")
+    print(
+        f"\nRESULT customers={report.customers} seconds={seconds:.1f} "
+        f"propensity_auc={purchase.get('auc', float('nan')):.3f} "
+        f"recency_baseline_auc={purchase.get('baseline_recency_auc', float('nan')):.3f} "
+        f"churn_auc={churn.get('auc', float('nan')):.3f} db={args.db}"
+    )
     return 0 if report.customers == 4372 or args.path != DEFAULT_PATH else 1
 
 

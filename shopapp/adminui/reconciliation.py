@@ -53,7 +53,10 @@ def reconciliation_table(report: dict[str, Any] | None) -> ReconciliationTable |
         return None
     rows = [_row(report, "Imported", "imported", lambda section: section.get("imported", 0))]
     kinds = report["lines"].get("imported_by_kind") or {}
-    for kind in kinds:
+    # PostgreSQL's jsonb does not keep key order: sort, sales before returns, reasons by name.
+    for kind in sorted(
+        kinds, key=lambda k: (list(KIND_LABELS).index(k) if k in KIND_LABELS else 99, k)
+    ):
         rows.append(
             _row(
                 report,
@@ -63,7 +66,7 @@ def reconciliation_table(report: dict[str, Any] | None) -> ReconciliationTable |
             )
         )
     skipped: dict[str, Any] = report["lines"].get("skipped") or {}
-    for reason in skipped:
+    for reason in sorted(skipped):
         rows.append(
             _row(
                 report,
