@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "personalization.profiles",
     "personalization.privacy",
     "personalization.segments",
+    "personalization.decisions",
 ]
 
 MIDDLEWARE = [

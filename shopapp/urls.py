@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("shopapp.catalog.urls")),
     path("api/v1/", include("personalization.events.urls")),
+    path("api/v1/", include("personalization.decisions.urls")),
     path("app/", include("shopapp.adminui.urls")),
 ]
 

@@ -1,0 +1,132 @@
+"""GET /api/v1/decide: everything a storefront page personalizes, in one small JSON response."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.http import require_GET
+
+from personalization.decisions.catalog import catalog_snapshot
+from personalization.decisions.context import PERSONAS, persona_context, visitor_context
+from personalization.decisions.services import PAGE_SLOTS, PageRequest, page_decide
+from shopapp.shops.auth import (
+    STOREFRONT_KEY_HEADER,
+    admin_session_credential,
+    shop_for_storefront_key,
+)
+from shopapp.shops.models import Shop
+
+_ID = re.compile(r"^[A-Za-z0-9_\-:.]{1,64}$")
+_SLOT = re.compile(r"^[a-z0-9\-]{1,40}$")
+LIMITS = {"results": 200, "nav": 100, "cart": 50, "recent": 20, "slots": 12}
+
+
+class BadRequest(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+def _ids(request: HttpRequest, name: str, pattern: re.Pattern[str] = _ID) -> tuple[str, ...]:
+    raw = request.GET.get(name, "")
+    values = [v for v in raw.split(",") if v] if raw else []
+    if len(values) > LIMITS[name]:
+        raise BadRequest(name, f"at most {LIMITS[name]} values, got {len(values)}")
+    for value in values:
+        if not pattern.match(value):
+            raise BadRequest(name, f"{value[:40]!r} is not a valid id")
+    return tuple(values)
+
+
+def _bad(field: str, message: str, status: int = 400) -> JsonResponse:
+    return JsonResponse(
+        {"error": "invalid", "field": field, "message": f"{field}: {message}"}, status=status
+    )
+
+
+def _may_preview(request: HttpRequest, shop: Shop) -> bool:
+    """Personas and reasons are for the shop's admins, and for the demo shop."""
+    if settings.DEMO_ENABLED and shop.is_demo:
+        return True
+    credential = admin_session_credential(request)
+    return credential is not None and credential.shop.pk == shop.pk
+
+
+@require_GET
+def decide(request: HttpRequest) -> HttpResponse:
+    key = request.META.get(STOREFRONT_KEY_HEADER) or request.GET.get("key", "")
+    shop = shop_for_storefront_key(key) if key and len(key) <= 64 else None
+    if shop is None:
+        return JsonResponse(
+            {"error": "bad_key", "message": "Unknown or missing storefront key."}, status=401
+        )
+    origin = request.headers.get("Origin")
+    if (
+        origin
+        and not shop.allows_origin(origin)
+        and origin != f"{request.scheme}://{request.get_host()}"
+    ):
+        return JsonResponse(
+            {"error": "bad_origin", "message": f"Origin {origin} is not allowed."}, status=403
+        )
+    page = request.GET.get("page", "other")
+    if page not in PAGE_SLOTS:
+        return _bad("page", f"must be one of {', '.join(PAGE_SLOTS)}")
+    try:
+        slots = _ids(request, "slots", _SLOT)
+        nav = _ids(request, "nav")
+        results = _ids(request, "results")
+        cart = _ids(request, "cart")
+        recent = _ids(request, "recent")
+        product = request.GET.get("product") or None
+        if product is not None and not _ID.match(product):
+            raise BadRequest("product", "not a valid id")
+        limit = request.GET.get("limit")
+        limits: dict[str, int] = {}
+        if limit is not None:
+            if not limit.isdigit() or not 1 <= int(limit) <= 24:
+                raise BadRequest("limit", "must be a whole number from 1 to 24")
+            limits = {slot: int(limit) for slot in slots or PAGE_SLOTS[page]}
+    except BadRequest as exc:
+        return _bad(exc.field, str(exc).split(": ", 1)[1])
+    persona = request.GET.get("persona")
+    preview = bool(persona) and _may_preview(request, shop)
+    if persona and not preview:
+        return _bad("persona", "previews need an admin session", status=403)
+    snapshot = catalog_snapshot(shop)
+    if persona:
+        if persona not in PERSONAS and not persona.startswith("customer:"):
+            return _bad("persona", f"must be one of {', '.join(PERSONAS)} or customer:<id>")
+        context = persona_context(shop, snapshot, persona)
+        if context is None:
+            return _bad("persona", "no such customer or persona in this shop", status=404)
+    else:
+        visitor = request.GET.get("visitor") or None
+        if visitor is not None and not _ID.match(visitor):
+            return _bad("visitor", "not a valid id")
+        context = visitor_context(
+            shop, snapshot, visitor_key=visitor, recent=list(recent), cart=list(cart)
+        )
+    explain = request.GET.get("explain") == "1" and (preview or _may_preview(request, shop))
+    decision: dict[str, Any] = page_decide(
+        shop=shop,
+        request=PageRequest(
+            page=page,
+            slots=slots,
+            product_id=product,
+            nav=nav,
+            results=results,
+            limits=limits,
+            explain=explain,
+        ),
+        context=context,
+    )
+    response = JsonResponse(decision)
+    response["Cache-Control"] = "private, max-age=30"
+    if origin and shop.allows_origin(origin):
+        response["Access-Control-Allow-Origin"] = origin
+        response["Vary"] = "Origin"
+    return response

@@ -1,0 +1,323 @@
+"""What each slot shows for one visitor, and why.
+
+Candidates come from the catalog snapshot (popularity, trending, newness, categories) and the
+visitor's context; item-to-item models plug in through `related_source` when a shop has trained
+ones. Every list passes the merchant's rules (engine.rerank.apply_rules) and is topped up with
+bestsellers, so no block is ever empty, even in a shop with no orders and no events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from personalization.decisions.catalog import CatalogSnapshot, Item
+from personalization.decisions.context import VisitorContext
+from personalization.engine.rerank import MerchantRules, apply_rules, rerank_search
+
+Candidate = tuple[str, float, str]  # (platform id, score in [0, 1], reason)
+RelatedSource = Callable[[str, int], list[tuple[str, float]]]
+
+
+@dataclass
+class SlotDecision:
+    slot: str
+    title: str
+    strategy: str
+    items: list[tuple[Item, str]] = field(default_factory=list)
+
+    def as_json(self, url_for: Callable[[Item], str], *, explain: bool) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "strategy": self.strategy,
+            "items": [
+                {
+                    "id": item.platform_id,
+                    "title": item.title,
+                    "url": url_for(item),
+                    "image": item.image,
+                    "price": item.price,
+                    **({"reason": reason} if explain else {}),
+                }
+                for item, reason in self.items
+            ],
+        }
+
+
+def _bestsellers(snapshot: CatalogSnapshot) -> list[Candidate]:
+    ids = snapshot.bestsellers or snapshot.new_arrivals
+    return [(pid, snapshot.items[pid].popularity, "Bestseller") for pid in ids[:200]]
+
+
+def _trending(snapshot: CatalogSnapshot) -> list[Candidate]:
+    if not snapshot.trending:
+        return _bestsellers(snapshot)
+    return [
+        (pid, snapshot.items[pid].trending, "Trending this month")
+        for pid in snapshot.trending[:200]
+    ]
+
+
+def _new_arrivals(snapshot: CatalogSnapshot) -> list[Candidate]:
+    return [(pid, 1.0 - i / 1000, "New in") for i, pid in enumerate(snapshot.new_arrivals[:200])]
+
+
+def _for_you(snapshot: CatalogSnapshot, context: VisitorContext) -> list[Candidate]:
+    if not context.knows_taste:
+        return _bestsellers(snapshot)
+    top = max(context.category_affinity.values())
+    candidates = []
+    for category in context.top_categories[:5]:
+        weight = context.category_affinity[category] / top
+        for pid in snapshot.by_category.get(category, [])[:60]:
+            item = snapshot.items[pid]
+            candidates.append(
+                (pid, 0.65 * weight + 0.35 * item.popularity, f"Because you like {category}")
+            )
+    return candidates
+
+
+def _recently_viewed(snapshot: CatalogSnapshot, context: VisitorContext) -> list[Candidate]:
+    return [
+        (pid, 1.0 - i / 100, "You viewed this") for i, pid in enumerate(context.recently_viewed)
+    ]
+
+
+def _new_in_your_categories(snapshot: CatalogSnapshot, context: VisitorContext) -> list[Candidate]:
+    favourites = context.top_categories[:3]
+    if not favourites:
+        return _new_arrivals(snapshot)
+    rank = {category: i for i, category in enumerate(favourites)}
+    candidates = []
+    for i, pid in enumerate(snapshot.new_arrivals):
+        category = snapshot.items[pid].category
+        if category in rank:
+            # The favourite category first, newest first within each.
+            candidates.append((pid, 1.0 - rank[category] / 3 - i / 100_000, f"New in {category}"))
+    return candidates
+
+
+def _related(
+    snapshot: CatalogSnapshot, product_id: str, source: RelatedSource | None
+) -> list[Candidate]:
+    anchor = snapshot.items.get(product_id)
+    candidates: list[Candidate] = []
+    if source is not None and anchor is not None:
+        candidates += [
+            (pid, score, f"Shoppers who viewed {anchor.title} also viewed")
+            for pid, score in source(product_id, 40)
+            if pid in snapshot.items
+        ]
+    if anchor is not None:
+        candidates += [
+            (pid, 0.5 * snapshot.items[pid].popularity, f"More in {anchor.category}")
+            for pid in snapshot.by_category.get(anchor.category, [])[:60]
+            if pid != product_id
+        ]
+    return candidates
+
+
+def _bought_together(
+    snapshot: CatalogSnapshot, anchors: Sequence[str], source: RelatedSource | None
+) -> list[Candidate]:
+    candidates: list[Candidate] = []
+    if source is not None:
+        for anchor in anchors[:5]:
+            item = snapshot.items.get(anchor)
+            for pid, score in source(anchor, 30):
+                if pid in snapshot.items:
+                    candidates.append(
+                        (pid, score, f"Often bought with {item.title if item else 'this'}")
+                    )
+    # Complements, not substitutes: bestsellers from the other categories.
+    categories = {snapshot.items[a].category for a in anchors if a in snapshot.items}
+    candidates += [
+        (pid, 0.4 * snapshot.items[pid].popularity, "Popular with shoppers like you")
+        for pid in snapshot.bestsellers[:120]
+        if snapshot.items[pid].category not in categories
+    ]
+    return candidates
+
+
+@dataclass(frozen=True)
+class SlotPlan:
+    title: str
+    strategy: str
+
+
+def homepage_plan(context: VisitorContext) -> dict[str, SlotPlan]:
+    """Which section each homepage slot holds for this visitor. A newcomer is never greeted like
+    an old friend; a lapsed customer sees what is new where they used to shop, and an offer."""
+    top = context.top_categories[0] if context.top_categories else None
+    if context.lifecycle == "lapsed":
+        return {
+            "home-hero": SlotPlan("Welcome back", "new_in_your_categories"),
+            "home-recommended": SlotPlan(
+                f"New in {top}" if top else "New since your last visit", "new_in_your_categories"
+            ),
+            "home-new-arrivals": SlotPlan("An offer to welcome you back", "for_you"),
+        }
+    if context.lifecycle in ("first_time_customer", "repeat_customer", "vip"):
+        return {
+            "home-hero": SlotPlan("Good to see you again", "for_you"),
+            "home-recommended": SlotPlan("Picked for you", "for_you"),
+            "home-new-arrivals": SlotPlan(
+                "New in your favourite categories", "new_in_your_categories"
+            ),
+        }
+    if context.lifecycle == "returning_visitor" or context.recently_viewed:
+        return {
+            "home-hero": SlotPlan("Welcome back", "for_you"),
+            "home-recommended": SlotPlan("Picked for you", "for_you"),
+            "home-new-arrivals": SlotPlan("Recently viewed", "recently_viewed"),
+        }
+    return {
+        "home-hero": SlotPlan("Gifts people love", "bestsellers"),
+        "home-recommended": SlotPlan("Bestsellers", "bestsellers"),
+        "home-new-arrivals": SlotPlan("Trending this month", "trending"),
+    }
+
+
+PRODUCT_SLOTS = {
+    "product-related": SlotPlan("You may also like", "related"),
+    "product-bought-together": SlotPlan("Frequently bought together", "bought_together"),
+    "product-recently-viewed": SlotPlan("Recently viewed", "recently_viewed"),
+    "cart-cross-sell": SlotPlan("Complete your order", "cross_sell"),
+    "search-suggestions": SlotPlan("Popular right now", "bestsellers"),
+    "ugc-gallery": SlotPlan("Shop the look", "for_you"),
+}
+
+
+def candidates_for(
+    strategy: str,
+    snapshot: CatalogSnapshot,
+    context: VisitorContext,
+    *,
+    product_id: str | None,
+    source: RelatedSource | None,
+) -> list[Candidate]:
+    if strategy == "bestsellers":
+        return _bestsellers(snapshot)
+    if strategy == "trending":
+        return _trending(snapshot)
+    if strategy == "new_arrivals":
+        return _new_arrivals(snapshot)
+    if strategy == "for_you":
+        return _for_you(snapshot, context)
+    if strategy == "recently_viewed":
+        return [c for c in _recently_viewed(snapshot, context) if c[0] != product_id]
+    if strategy == "new_in_your_categories":
+        return _new_in_your_categories(snapshot, context)
+    if strategy == "related":
+        return _related(snapshot, product_id or "", source)
+    if strategy == "bought_together":
+        return _bought_together(snapshot, [product_id] if product_id else [], source)
+    if strategy == "cross_sell":
+        return _bought_together(snapshot, context.cart, source)
+    raise ValueError(f"unknown strategy {strategy!r}")
+
+
+def rules_from_config(
+    config: Mapping[str, Any], snapshot: CatalogSnapshot, context: VisitorContext, exclude: set[str]
+) -> MerchantRules:
+    excluded = set(config.get("excluded", [])) | exclude
+    if config.get("exclude_purchased"):
+        excluded |= context.purchased
+    cap = config.get("max_per_category")
+    return MerchantRules(
+        pinned=tuple(config.get("pinned", [])),
+        boosted=frozenset(config.get("boosted", [])),
+        buried=frozenset(config.get("buried", [])),
+        excluded=frozenset(excluded),
+        max_per_group=int(cap) if cap else None,
+        groups={pid: item.category for pid, item in snapshot.items.items()} if cap else {},
+    )
+
+
+def decide_slot(
+    slot: str,
+    plan: SlotPlan,
+    snapshot: CatalogSnapshot,
+    context: VisitorContext,
+    *,
+    limit: int,
+    product_id: str | None,
+    config: Mapping[str, Any],
+    source: RelatedSource | None,
+    exclude: set[str],
+) -> SlotDecision:
+    strategy = config.get("strategy") or plan.strategy
+    candidates = candidates_for(strategy, snapshot, context, product_id=product_id, source=source)
+    reasons: dict[str, str] = {}
+    best: dict[str, float] = {}
+    for pid, score, reason in candidates:
+        if pid in snapshot.items and score > best.get(pid, -1.0):
+            best[pid], reasons[pid] = score, reason
+    # Never empty: bestsellers fill what the strategy could not.
+    for pid, score, reason in _bestsellers(snapshot) + _new_arrivals(snapshot):
+        if pid not in best:
+            best[pid], reasons[pid] = score * 0.01, reason
+    rules = rules_from_config(config, snapshot, context, {product_id} if product_id else set())
+    ranked = sorted(best.items(), key=lambda kv: -kv[1])
+    # Prefer what other blocks on the page do not show; repeat only when the catalog is too small.
+    chosen = apply_rules([kv for kv in ranked if kv[0] not in exclude], rules, limit=limit)
+    if len(chosen) < limit:
+        repeats = apply_rules(
+            [kv for kv in ranked if kv[0] in exclude and kv[0] not in chosen],
+            rules,
+            limit=limit - len(chosen),
+        )
+        chosen += [pid for pid in repeats if pid not in chosen]
+    pinned = set(rules.pinned)
+    return SlotDecision(
+        slot=slot,
+        title=config.get("title") or plan.title,
+        strategy=strategy,
+        items=[
+            (snapshot.items[pid], "Chosen by the shop" if pid in pinned else reasons.get(pid, ""))
+            for pid in chosen
+            if pid in snapshot.items
+        ],
+    )
+
+
+def order_navigation(
+    collection_ids: Sequence[str],
+    snapshot: CatalogSnapshot,
+    context: VisitorContext,
+    *,
+    pinned: Sequence[str] = (),
+) -> list[str]:
+    """Menu collections by the visitor's taste, inside the merchant's pins; unknown ids keep place
+    after the known ones, in their original order."""
+    pins = [c for c in pinned if c in collection_ids]
+    rest = [c for c in collection_ids if c not in pins]
+    if not context.knows_taste:
+        return pins + rest
+    position = {c: i for i, c in enumerate(rest)}
+
+    def score(collection_id: str) -> tuple[float, int]:
+        title = snapshot.collections.get(collection_id, "")
+        return (-context.category_affinity.get(title, 0.0), position[collection_id])
+
+    return pins + sorted(rest, key=score)
+
+
+def rerank_results(
+    result_ids: Sequence[str],
+    snapshot: CatalogSnapshot,
+    context: VisitorContext,
+    *,
+    max_shift: int = 3,
+) -> list[str]:
+    top = max(context.category_affinity.values(), default=0.0)
+
+    def personal(pid: str) -> float:
+        item = snapshot.items.get(pid)
+        if item is None:
+            return 0.0
+        taste = context.category_affinity.get(item.category, 0.0) / top if top else 0.0
+        return 0.7 * taste + 0.3 * item.popularity
+
+    return rerank_search(result_ids, personal, max_shift=max_shift, weight=0.6)

@@ -1,0 +1,164 @@
+"""Who is looking: a visitor's profile when they consented, or what the session alone tells us."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from personalization.decisions.catalog import CatalogSnapshot
+from personalization.engine.affinity import normalized
+from personalization.profiles.history import shop_now
+from personalization.profiles.models import Profile
+from personalization.profiles.selectors import profile_for_visitor_key
+from personalization.segments.selectors import segments_for_profile
+from shopapp.catalog.models import OrderLine
+from shopapp.shops.models import Shop
+
+PERSONAS = ("new_visitor", "returning_visitor", "lapsed_vip", "loyal_customer")
+
+
+@dataclass
+class VisitorContext:
+    lifecycle: str = "new_visitor"
+    is_vip: bool = False
+    category_affinity: dict[str, float] = field(default_factory=dict)  # shares, sum 1
+    recently_viewed: list[str] = field(default_factory=list)  # platform ids, newest first
+    cart: list[str] = field(default_factory=list)
+    purchased: set[str] = field(default_factory=set)
+    segments: list[str] = field(default_factory=list)
+    label: str = "anonymous"
+    cache_key: str = "anon"
+
+    @property
+    def top_categories(self) -> list[str]:
+        return [
+            k for k, _ in sorted(self.category_affinity.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
+
+    @property
+    def knows_taste(self) -> bool:
+        return bool(self.category_affinity)
+
+
+def _session_affinity(snapshot: CatalogSnapshot, ids: list[str]) -> dict[str, float]:
+    raw: dict[str, float] = {}
+    for rank, pid in enumerate(ids):
+        item = snapshot.items.get(pid)
+        if item and item.category:
+            raw[item.category] = raw.get(item.category, 0.0) + 1.0 / (1 + rank)
+    return normalized(raw)
+
+
+def session_context(
+    snapshot: CatalogSnapshot, *, recent: list[str], cart: list[str]
+) -> VisitorContext:
+    """No consent or no profile yet: personalize from this session's own signals only."""
+    recent = [pid for pid in recent if pid in snapshot.items][:20]
+    cart = [pid for pid in cart if pid in snapshot.items][:50]
+    return VisitorContext(
+        lifecycle="new_visitor",
+        category_affinity=_session_affinity(snapshot, cart + recent),
+        recently_viewed=recent,
+        cart=cart,
+        label="session",
+        cache_key=f"s:{','.join(recent[:8])}|{','.join(cart[:8])}",
+    )
+
+
+def profile_context(
+    shop: Shop, snapshot: CatalogSnapshot, profile: Profile, *, label: str
+) -> VisitorContext:
+    shares = normalized((profile.affinities.get("category") or {}).get("raw", {}))
+    viewed = [snapshot.by_pk[pk] for pk in profile.recently_viewed if pk in snapshot.by_pk]
+    cart = [
+        snapshot.by_pk[int(pk)]
+        for pk in (profile.cart or {}).get("items", {})
+        if int(pk) in snapshot.by_pk
+    ]
+    purchased: set[str] = set()
+    if profile.customer_id:
+        purchased = {
+            snapshot.by_pk[pk]
+            for pk in OrderLine.objects.filter(
+                shop=shop, order__customer_id=profile.customer_id, order__kind="sale"
+            )
+            .values_list("product_id", flat=True)
+            .distinct()
+            if pk in snapshot.by_pk
+        }
+    now = shop_now(shop) if shop.is_demo else time.time()
+    return VisitorContext(
+        lifecycle=profile.lifecycle,
+        is_vip=profile.is_vip,
+        category_affinity=shares,
+        recently_viewed=viewed,
+        cart=cart,
+        purchased=purchased,
+        segments=segments_for_profile(shop=shop, profile=profile, now=now),
+        label=label,
+        cache_key=f"p:{profile.pk}:{profile.updated_at.timestamp():.0f}",
+    )
+
+
+def visitor_context(
+    shop: Shop,
+    snapshot: CatalogSnapshot,
+    *,
+    visitor_key: str | None,
+    recent: list[str],
+    cart: list[str],
+) -> VisitorContext:
+    profile = profile_for_visitor_key(shop=shop, visitor_key=visitor_key) if visitor_key else None
+    if profile is None:
+        return session_context(snapshot, recent=recent, cart=cart)
+    context = profile_context(shop, snapshot, profile, label="visitor")
+    # The browser may know this session's views before the buffer has persisted them.
+    for pid in reversed([p for p in recent if p in snapshot.items]):
+        if pid not in context.recently_viewed:
+            context.recently_viewed.insert(0, pid)
+    return context
+
+
+def persona_context(shop: Shop, snapshot: CatalogSnapshot, persona: str) -> VisitorContext | None:
+    """Preview personas for the admin and the demo: archetypes, or a real customer."""
+    if persona == "new_visitor":
+        return VisitorContext(label="persona: new visitor", cache_key="persona:new")
+    if persona == "returning_visitor":
+        # Someone who has been looking at one category for a few sessions.
+        category = next(iter(snapshot.by_category), "")
+        viewed = snapshot.by_category.get(category, [])[3:7]
+        return VisitorContext(
+            lifecycle="returning_visitor",
+            category_affinity=_session_affinity(snapshot, viewed),
+            recently_viewed=viewed,
+            label="persona: returning visitor",
+            cache_key="persona:returning",
+        )
+    profiles = Profile.objects.filter(shop=shop, customer__isnull=False)
+    if persona == "lapsed_vip":
+        profile = profiles.filter(lifecycle="lapsed", is_vip=True).order_by("-monetary").first()
+        if profile is None:
+            # A short history (the demo's twelve weeks) has no lapsed VIP yet: preview the VIP who
+            # has been away longest as if they had lapsed.
+            profile = profiles.filter(is_vip=True).order_by("last_order_at").first()
+            if profile is None:
+                return None
+            context = profile_context(
+                shop, snapshot, profile, label="persona: lapsed VIP (simulated)"
+            )
+            context.lifecycle = "lapsed"
+            context.cache_key += ":as-lapsed"
+            return context
+    elif persona == "loyal_customer":
+        profile = (
+            profiles.filter(lifecycle__in=("vip", "repeat_customer"))
+            .order_by("-orders_count")
+            .first()
+        )
+    elif persona.startswith("customer:"):
+        profile = profiles.filter(customer__platform_id=persona.split(":", 1)[1]).first()
+    else:
+        return None
+    if profile is None:
+        return None
+    return profile_context(shop, snapshot, profile, label=f"persona: {persona}")

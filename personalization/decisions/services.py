@@ -1,0 +1,156 @@
+"""Decide a whole page for one visitor: the storefront's one call per page view."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+
+from personalization.decisions import compose
+from personalization.decisions.catalog import CatalogSnapshot, Item, catalog_snapshot
+from personalization.decisions.context import VisitorContext
+from personalization.decisions.models import PlacementConfig
+from shopapp.shops.models import Platform, Shop
+
+CACHE_SECONDS = 60
+PAGE_SLOTS = {
+    "home": ("home-hero", "home-recommended", "home-new-arrivals", "ugc-gallery"),
+    "product": (
+        "product-related",
+        "product-bought-together",
+        "product-recently-viewed",
+        "ugc-gallery",
+    ),
+    "cart": ("cart-cross-sell",),
+    "search": ("search-suggestions",),
+    "collection": (),
+    "other": (),
+}
+DEFAULT_LIMITS = {"home-hero": 3, "home-recommended": 8, "home-new-arrivals": 4, "ugc-gallery": 6}
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    page: str
+    slots: tuple[str, ...] = ()
+    product_id: str | None = None
+    nav: tuple[str, ...] = ()
+    results: tuple[str, ...] = ()
+    limits: dict[str, int] = field(default_factory=dict)
+    explain: bool = False
+
+    def cache_part(self) -> str:
+        raw = (
+            f"{self.page}|{','.join(self.slots)}|{self.product_id}|{','.join(self.nav)}|"
+            f"{','.join(self.results)}|{sorted(self.limits.items())}|{self.explain}"
+        )
+        return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
+
+
+def product_url(shop: Shop, item: Item) -> str:
+    if shop.is_demo and settings.DEMO_ENABLED:
+        return f"/demo/products/{item.handle}/"
+    if shop.platform == Platform.WOOCOMMERCE:
+        return f"/?p={item.platform_id}"
+    return f"/products/{item.handle}"
+
+
+def _configs(shop: Shop) -> dict[str, dict[str, Any]]:
+    key = f"pz:{shop.pk}:placements"
+    configs = cache.get(key)
+    if configs is None:
+        configs = {
+            c.placement: {
+                "enabled": c.is_enabled,
+                "strategy": c.strategy,
+                "title": c.title,
+                **c.rules,
+            }
+            for c in PlacementConfig.objects.filter(shop=shop)
+        }
+        cache.set(key, configs, 30)
+    return configs
+
+
+def _related_source(shop: Shop) -> compose.RelatedSource | None:
+    """Item-to-item neighbours from the shop's trained model, when it has one."""
+    try:
+        from personalization.recommendations.selectors import related_source
+    except ImportError:
+        return None
+    return related_source(shop=shop)
+
+
+def page_decide(*, shop: Shop, request: PageRequest, context: VisitorContext) -> dict[str, Any]:
+    snapshot = catalog_snapshot(shop)
+    key = f"pz:{shop.pk}:dec:{snapshot.version}:{context.cache_key}:{request.cache_part()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return dict(cached)
+    decision = _decide(shop, snapshot, request, context)
+    cache.set(key, decision, CACHE_SECONDS)
+    return decision
+
+
+def _decide(
+    shop: Shop, snapshot: CatalogSnapshot, request: PageRequest, context: VisitorContext
+) -> dict[str, Any]:
+    configs = _configs(shop)
+    source = _related_source(shop)
+    slots = request.slots or PAGE_SLOTS.get(request.page, ())
+    plans = dict(compose.PRODUCT_SLOTS)
+    plans.update(compose.homepage_plan(context))
+    shown: set[str] = set()
+    result: dict[str, Any] = {
+        "page": request.page,
+        "visitor": {
+            "lifecycle": context.lifecycle,
+            "segments": context.segments,
+            "label": context.label,
+        },
+        "slots": {},
+    }
+    for slot in slots:
+        plan = plans.get(slot)
+        config = configs.get(slot, {})
+        if plan is None or not config.get("enabled", True):
+            continue
+        decision = compose.decide_slot(
+            slot,
+            plan,
+            snapshot,
+            context,
+            limit=request.limits.get(slot, DEFAULT_LIMITS.get(slot, 4)),
+            product_id=request.product_id,
+            config=config,
+            source=source,
+            # Two blocks on one page never repeat a product (recently viewed may repeat: it is a memory).
+            exclude=shown - set(context.recently_viewed)
+            if plan.strategy == "recently_viewed"
+            else set(shown),
+        )
+        shown |= {item.platform_id for item, _ in decision.items}
+        result["slots"][slot] = decision.as_json(
+            lambda item: product_url(shop, item), explain=request.explain
+        )
+    if request.nav:
+        nav_config = configs.get("navigation", {})
+        if nav_config.get("enabled", True):
+            result["nav"] = compose.order_navigation(
+                request.nav, snapshot, context, pinned=nav_config.get("pinned", [])
+            )
+    if request.results:
+        search_config = configs.get("search", {})
+        if search_config.get("enabled", True):
+            result["search"] = compose.rerank_results(
+                request.results, snapshot, context, max_shift=int(search_config.get("max_shift", 3))
+            )
+    return result
+
+
+def ids_param(values: Sequence[str]) -> tuple[str, ...]:
+    return tuple(v for v in values if v)
