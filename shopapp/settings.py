@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "personalization.privacy",
     "personalization.segments",
     "personalization.decisions",
+    "integrations.shopify",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so it sees responses first: embedded (Shopify admin) pages may be framed by the admin.
+    "integrations.shopify.embedded.EmbeddedAppMiddleware",
 ]
 
 ROOT_URLCONF = "shopapp.urls"
@@ -93,6 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "integrations.shopify.embedded.embedded_context",
             ],
         },
     },
@@ -138,6 +142,7 @@ CELERY_TASK_ROUTES = {
     "shopapp.catalog.tasks.*": {"queue": "sync"},
     "personalization.events.tasks.*": {"queue": "events"},
     "personalization.profiles.tasks.*": {"queue": "training"},
+    "integrations.shopify.tasks.*": {"queue": "sync"},
 }
 CELERY_BEAT_SCHEDULE = {
     # Profiles and segments from scratch each night; live updates cover the day in between.
@@ -149,6 +154,11 @@ CELERY_BEAT_SCHEDULE = {
     "events-drain-minutely": {
         "task": "personalization.events.tasks.events_drain",
         "schedule": 60.0,
+    },
+    # Shopify syncs whose worker died (heartbeat stale) resume from their last finished phase.
+    "shopify-sync-repair": {
+        "task": "integrations.shopify.tasks.shopify_sync_repair",
+        "schedule": 300.0,
     },
 }
 
@@ -204,3 +214,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 LOGIN_URL = "/app/sign-in/"
+
+# Shopify app (integrations/shopify). The client id is public; the client secret signs webhooks,
+# app-proxy requests and session tokens. SHOPIFY_OLD_API_SECRET is accepted too while a secret is
+# rotated. SHOPIFY_SHOP_URL is where "https://{shop}" is reached: only tests point it elsewhere.
+SHOPIFY_API_KEY = env.str("SHOPIFY_API_KEY", default="shopapp-dev-client-id")
+SHOPIFY_API_SECRET = env.str(
+    "SHOPIFY_API_SECRET", default="shopapp-dev-shopify-secret" if DEBUG else ""
+)
+SHOPIFY_OLD_API_SECRET = env.str("SHOPIFY_OLD_API_SECRET", default="")
+SHOPIFY_API_VERSION = env.str("SHOPIFY_API_VERSION", default="2026-10")
+SHOPIFY_SHOP_URL = env.str("SHOPIFY_SHOP_URL", default="https://{shop}")
+SHOPIFY_APP_URL = env.str("SHOPIFY_APP_URL", default="http://127.0.0.1:8000")
+# The admin's session-token authenticator (shopapp.shops.auth) asks this integration to verify.
+SHOP_SESSION_TOKEN_VERIFIER = "integrations.shopify.auth.session_token_credential"

@@ -11,7 +11,9 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
-from django.http import HttpRequest
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.module_loading import import_string
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
@@ -99,3 +101,42 @@ class AdminSessionAuthentication(authentication.SessionAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return "Session"
+
+
+class SessionTokenInvalid(exceptions.AuthenticationFailed):
+    """A platform session token (Shopify App Bridge's ID token) was presented and failed.
+
+    `response`, when set, is what the platform prescribes instead of a bare 401 (for a page load:
+    a redirect to the page that fetches a fresh token)."""
+
+    def __init__(
+        self, detail: str = "Invalid session token.", response: HttpResponse | None = None
+    ):
+        super().__init__(detail)
+        self.response = response
+
+
+def session_token_credential(request: HttpRequest) -> ShopCredential | None:
+    """The shop behind a platform session token, verified by the integration named in
+    `settings.SHOP_SESSION_TOKEN_VERIFIER` (a dotted path; the core never imports integrations).
+
+    None when the request carries no session token; raises SessionTokenInvalid when it carries a
+    bad one."""
+    path = getattr(settings, "SHOP_SESSION_TOKEN_VERIFIER", "")
+    if not path:
+        return None
+    verifier = import_string(path)
+    credential: ShopCredential | None = verifier(request)
+    return credential
+
+
+class SessionTokenAuthentication(authentication.BaseAuthentication):
+    """Admin API calls from an embedded admin page: `Authorization: Bearer <session token>`.
+    A bearer token is not a cookie, so no CSRF check is needed."""
+
+    def authenticate(self, request: Request) -> tuple[None, ShopCredential] | None:
+        credential = session_token_credential(request._request)
+        return (None, credential) if credential else None
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="session-token"'

@@ -12,16 +12,19 @@ from typing import Any
 
 from django.contrib.auth.mixins import AccessMixin
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.views import View
 from rest_framework import generics
 
 from shopapp.shops.auth import (
     AdminSessionAuthentication,
+    SessionTokenAuthentication,
+    SessionTokenInvalid,
     ShopCredential,
     StorefrontKeyAuthentication,
     admin_session_credential,
+    session_token_credential,
 )
 from shopapp.shops.models import Shop, ShopOwned
 from shopapp.shops.permissions import HasShop, IsShopAdmin
@@ -88,15 +91,19 @@ class StorefrontAPIView(ShopScopedMixin, generics.GenericAPIView):
 class AdminAPIView(ShopScopedMixin, generics.GenericAPIView):
     """Admin reads and writes: customer data and settings."""
 
-    authentication_classes = [AdminSessionAuthentication]
+    authentication_classes = [SessionTokenAuthentication, AdminSessionAuthentication]
     permission_classes = [IsShopAdmin]
 
 
 class AdminShopView(AccessMixin, ShopScopedMixin, View):
-    """Admin HTML pages (htmx): the shop comes from the admin session."""
+    """Admin HTML pages (htmx): the shop comes from a platform session token (embedded in the
+    Shopify admin) or else from the admin session."""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        credential = admin_session_credential(request)
+        try:
+            credential = session_token_credential(request) or admin_session_credential(request)
+        except SessionTokenInvalid as exc:
+            return exc.response or HttpResponse("Unauthorized", status=401)
         if credential is None:
             return self.handle_no_permission()
         request.shop_credential = credential  # type: ignore[attr-defined]

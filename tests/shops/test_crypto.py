@@ -60,8 +60,9 @@ def test_rotation_moves_every_encrypted_column_to_the_new_key(use_keys):
     out = StringIO()
     call_command("rotate_encryption_keys", batch_size=1, stdout=out)
 
-    # then every row was counted
-    assert out.getvalue().splitlines() == [
+    # then every row was counted (tables with no encrypted rows, e.g. other apps', say 0)
+    lines = out.getvalue().splitlines()
+    assert [line for line in lines if not line.endswith(": 0 rows re-encrypted")] == [
         "Re-encrypting under the primary key (1 of 2 configured keys), 1 rows per batch.",
         "catalog.Customer (email, name): 2 rows re-encrypted",
         "shops.Shop (credentials): 1 rows re-encrypted",

@@ -1,0 +1,191 @@
+"""What the Shopify integration keeps of its own: webhook deliveries, sync runs, tombstones and
+the compliance (privacy) webhooks it has honoured."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from shopapp.shops.fields import EncryptedJSONField
+from shopapp.shops.models import Shop, ShopOwned
+
+
+class DeliveryStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    PROCESSED = "processed", "Processed"
+    IGNORED = "ignored", "Ignored"
+    FAILED = "failed", "Failed"
+
+
+class WebhookDelivery(ShopOwned):
+    """One webhook delivery, recorded before it is answered; a redelivery stops at the constraint.
+
+    The payload is encrypted (orders and customers carry personal data) and dropped once processed:
+    what stays is the fact of the delivery, enough to dedupe and to audit.
+    """
+
+    # The unique constraint leads with shop and serves every shop-scoped scan.
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", db_index=False)
+    webhook_id = models.CharField(max_length=64, help_text="X-Shopify-Webhook-Id: per delivery")
+    event_id = models.CharField(
+        max_length=64, blank=True, help_text="X-Shopify-Event-Id: per merchant action"
+    )
+    topic = models.CharField(max_length=64)
+    api_version = models.CharField(max_length=16, blank=True)
+    triggered_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    payload = EncryptedJSONField(blank=True, default=dict)
+    status = models.CharField(
+        max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.RECEIVED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "webhook_id"], name="shopify_delivery_unique")
+        ]
+        indexes = [models.Index(fields=["shop", "status"], name="shopify_delivery_status")]
+
+    def __str__(self) -> str:
+        return f"{self.topic} {self.webhook_id} ({self.status})"
+
+
+class TombstoneKind(models.TextChoices):
+    PRODUCT = "product", "Product"
+    COLLECTION = "collection", "Collection"
+    CUSTOMER = "customer", "Customer"
+    ORDER = "order", "Order"
+
+
+class Tombstone(ShopOwned):
+    """A delete webhook that arrived before the row it deletes (deliveries are reordered):
+    Shopify never reuses ids, so a later create or update for it must not bring it to life."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", db_index=False)
+    kind = models.CharField(max_length=12, choices=TombstoneKind.choices)
+    platform_id = models.CharField(max_length=64)
+    deleted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "kind", "platform_id"], name="shopify_tombstone_unique"
+            )
+        ]
+
+
+class SyncKind(models.TextChoices):
+    FULL = "full", "Full (bulk operations)"
+    INCREMENTAL = "incremental", "Incremental (changed since)"
+
+
+class SyncStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class SyncPhase(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    PRODUCTS = "products", "Products"
+    COLLECTIONS = "collections", "Collections"
+    CUSTOMERS = "customers", "Customers"
+    ORDERS = "orders", "Orders"
+    DONE = "done", "Done"
+
+
+class SyncRun(ShopOwned):
+    """One sync of a shop, with the progress the admin shows and what a resume needs."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", db_index=False)
+    kind = models.CharField(max_length=12, choices=SyncKind.choices, default=SyncKind.FULL)
+    status = models.CharField(max_length=10, choices=SyncStatus.choices, default=SyncStatus.RUNNING)
+    phase = models.CharField(max_length=12, choices=SyncPhase.choices, default=SyncPhase.QUEUED)
+    phases_done = models.JSONField(default=list, blank=True)
+    # The current phase's bulk operation: a resumed run polls it instead of starting another.
+    bulk_operation_id = models.CharField(max_length=128, blank=True)
+    rows_done = models.BigIntegerField(default=0)
+    phase_rows_done = models.BigIntegerField(default=0)
+    phase_rows_total = models.BigIntegerField(null=True, blank=True)
+    since = models.DateTimeField(null=True, blank=True, help_text="incremental: changes after")
+    started_at = models.DateTimeField(default=timezone.now)
+    phase_started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    # The latest problems, newest last: [{"at", "phase", "message"}], bounded.
+    errors = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop"],
+                condition=Q(status="running"),
+                name="shopify_syncrun_one_running",
+            )
+        ]
+        indexes = [models.Index(fields=["shop", "-started_at"], name="shopify_syncrun_recent")]
+
+    @property
+    def eta_seconds(self) -> float | None:
+        """Seconds left in the current phase at the rate it has run so far."""
+        if not self.phase_rows_total or not self.phase_started_at or not self.phase_rows_done:
+            return None
+        elapsed = (timezone.now() - self.phase_started_at).total_seconds()
+        rate = self.phase_rows_done / max(elapsed, 1e-3)
+        return max(self.phase_rows_total - self.phase_rows_done, 0) / rate
+
+
+class ComplianceTopic(models.TextChoices):
+    DATA_REQUEST = "customers/data_request", "Customer data request"
+    CUSTOMER_REDACT = "customers/redact", "Customer redaction"
+    SHOP_REDACT = "shop/redact", "Shop redaction"
+
+
+class ComplianceOutcome(models.TextChoices):
+    PENDING = "pending", "Pending"
+    EXPORTED = "exported", "Exported"
+    ERASED = "erased", "Erased"
+    NO_DATA = "no_data", "Nothing held"
+    FAILED = "failed", "Failed"
+
+
+class ComplianceRequest(models.Model):
+    """A mandatory privacy webhook and what we did about it.
+
+    Deliberately not ShopOwned: it must outlive the shop it names (shop/redact erases the shop, and
+    this row is the proof). It names the customer only by a keyed hash; the payload (which holds
+    the customer's email and phone) is encrypted and dropped once the request is done. The export
+    itself lives on the privacy audit record it links to.
+    """
+
+    topic = models.CharField(max_length=32, choices=ComplianceTopic.choices)
+    shop_domain = models.CharField(max_length=255)
+    webhook_id = models.CharField(max_length=64)
+    data_request_id = models.CharField(max_length=64, blank=True)
+    subject_hash = models.CharField(max_length=64, blank=True)
+    orders_count = models.PositiveIntegerField(default=0)
+    payload = EncryptedJSONField(blank=True, default=dict)
+    outcome = models.CharField(
+        max_length=10, choices=ComplianceOutcome.choices, default=ComplianceOutcome.PENDING
+    )
+    privacy_request = models.ForeignKey(
+        "privacy.PrivacyRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop_domain", "webhook_id"], name="shopify_compliance_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} for {self.shop_domain} ({self.outcome})"
