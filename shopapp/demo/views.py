@@ -50,6 +50,13 @@ from shopapp.shops.models import Shop
 P = ParamSpec("P")
 
 STOREFRONT_SCRIPT = "storefront/pz.js"
+# Preview personas the storefront script passes to the decision API (?pz_persona=...).
+DEMO_PERSONAS = (
+    ("new_visitor", "a new visitor"),
+    ("returning_visitor", "a returning visitor"),
+    ("lapsed_vip", "a lapsed VIP"),
+    ("loyal_customer", "a loyal customer"),
+)
 MAIN_MENU_HANDLE = "main-menu"
 COLLECTION_PAGE_SIZE = 24
 SEARCH_LIMIT = 48
@@ -161,6 +168,8 @@ def _render(
         "pz_script_url": storefront_script_url(),
         "pz_api_base": request.build_absolute_uri("/api/v1/"),
         "search_query": "",
+        "personas": DEMO_PERSONAS,
+        "current_persona": request.GET.get("pz_persona", ""),
     }
     return render(request, template, {**base_context, **context}, status=status)
 
