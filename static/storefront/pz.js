@@ -1,8 +1,6 @@
-/* Personalization storefront script: one file for every platform (Shopify app embed, WordPress
-   plugin, the /demo/ storefront). No dependencies, loaded with `defer`. It asks the decision API
-   once per page, renders into the slots the theme reserved (same number of cards: no layout
-   shift), reorders the menu, reranks search results and records events, with consent only.
-   Contract: docs/storefront-slots.md. */
+/* Personalization storefront script for every platform (Shopify app embed, WordPress plugin,
+   /demo/). No dependencies, loaded with `defer`: one decision call per page, rendered into the
+   slots the theme reserved (no layout shift); events only with consent. docs/storefront-slots.md */
 (function () {
   "use strict";
   var me = document.currentScript || document.querySelector("script[data-shop-key]");
@@ -30,7 +28,7 @@
       return (c === "x" ? r : (r & 3 | 8)).toString(16);
     });
   }
-  /* Consent: the platform's own signal when there is one, else the shop's banner choice. */
+  /* Consent: the platform's signal first, else the shop's banner. */
   function consented() {
     if (typeof window.pzConsent === "boolean") return window.pzConsent;
     var cp = window.Shopify && Shopify.customerPrivacy;
@@ -47,7 +45,7 @@
     } catch (e) { return null; }
   }
 
-  /* Events: batched, sent with sendBeacon when the page goes away, or every 5 seconds. */
+  /* Events: batched; sent every 5 s and when the page goes away. */
   function track(type, fields) {
     if (!consented() || persona) return;
     var e = { id: uuid(), type: type, ts: Date.now() };
@@ -110,7 +108,7 @@
   fetch(API + "decide?" + q.toString(), { credentials: "same-origin" })
     .then(function (r) { return r.ok ? r.json() : null; })
     .then(function (d) { if (d) apply(d); })
-    .catch(function () { /* the server-rendered fallback stays */ });
+    .catch(function () { /* the fallback stays */ });
 
   function apply(d) {
     slots.forEach(function (slot) {
@@ -126,10 +124,13 @@
   function reorder(nodes, order, attr) {
     if (!nodes.length) return;
     var byId = {};
-    nodes.forEach(function (n) { byId[n.getAttribute(attr)] = n; });
+    nodes = nodes.map(function (n) { var p = n.parentNode; return p.tagName === "LI" && p.children.length === 1 ? p : n; });
+    nodes.forEach(function (n) { byId[n.getAttribute(attr) || n.firstElementChild.getAttribute(attr)] = n; });
     var parent = nodes[0].parentNode;
     var anchor = nodes[nodes.length - 1].nextSibling;
     order.forEach(function (id) { if (byId[id]) parent.insertBefore(byId[id], anchor); });
+    var slot = parent.closest("[data-pz-slot]");
+    if (slot) slot.setAttribute("data-pz-state", "rendered");
   }
 
   function render(slot, name, dec) {
@@ -143,10 +144,9 @@
     var container = cards.length ? cards[0].parentNode : null;
     if (!container) return;
     var wrap = cards[0].parentNode !== slot && container.tagName === "LI" ? container.parentNode : null;
-    /* Each card is cloned from the one it replaces, so per-position classes survive. */
+    /* Clone the card being replaced: per-position classes survive. */
     var fresh = items.map(function (it, i) { return fill((cards[i] || template).cloneNode(true), it); });
     if (wrap) {
-      /* Cards wrapped in <li>: replace the list items' contents one by one. */
       var lis = [].slice.call(wrap.children);
       fresh.forEach(function (node, i) { if (lis[i]) { lis[i].innerHTML = ""; lis[i].appendChild(node); } });
     } else {
@@ -171,7 +171,7 @@
     if (title) title.textContent = it.title;
     var price = node.querySelector(".card__price");
     if (price && it.price) price.textContent = money(it.price);
-    /* The theme's own add-to-cart form names its own product: link to the product page instead. */
+    /* The theme's cart form names its own product: link instead. */
     var form = node.querySelector("form");
     if (form) {
       var a = document.createElement("a");

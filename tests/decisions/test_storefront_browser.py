@@ -1,0 +1,156 @@
+"""The demo storefront in headless Chromium, as four different shoppers (preview personas)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from personalization.decisions import catalog
+from personalization.profiles.models import Profile
+from personalization.profiles.recompute import profiles_recompute
+from shopapp.demo.services import demo_shop_load
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason=f"needs Debian's chromium at {CHROMIUM}"
+    ),
+]
+sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "artifacts/screenshots"))
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes between
+    # page visits are ordinary blocking calls, which Django must be told are fine here.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo_shop(transactional_db, settings):
+    settings.DEMO_ENABLED = True
+    catalog.forget()
+    shop = demo_shop_load().shop
+    profiles_recompute(shop=shop)
+    return shop
+
+
+def visit(browser, url: str, name: str) -> dict:
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    errors: list[str] = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(url)
+    try:
+        page.wait_for_selector('[data-pz-slot][data-pz-state="rendered"]', timeout=15_000)
+    except sync_api.TimeoutError:
+        has_script = page.evaluate("() => !!document.querySelector('script[data-shop-key]')")
+        raise AssertionError(
+            f"{url}: nothing rendered; console: {errors}; script: {has_script}"
+        ) from None
+    page.wait_for_selector(".pz-preview", timeout=5_000)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    seen = page.evaluate("""() => ({
+      titles: Object.fromEntries([...document.querySelectorAll('[data-pz-slot]')].map(s => [
+        s.dataset.pzSlot, (s.querySelector('.section__title') || s.querySelector('.kicker') || {}).textContent || ''])),
+      recommended: [...document.querySelectorAll('[data-pz-slot="home-recommended"] [data-pz-product-id]')].map(e => e.dataset.pzProductId),
+      related: [...document.querySelectorAll('[data-pz-slot="product-related"] [data-pz-product-id]')].map(e => e.dataset.pzProductId),
+      results: [...document.querySelectorAll('[data-pz-slot="search-results"] [data-pz-product-id]')].map(e => e.dataset.pzProductId),
+      nav: [...document.querySelectorAll('[data-pz-nav] [data-pz-collection-id]')].map(e => e.dataset.pzCollectionId),
+      reasons: [...document.querySelectorAll('.pz-reason')].map(e => e.textContent),
+      preview: document.querySelector('.pz-preview').textContent,
+    })""")
+    page.close()
+    seen["errors"] = errors
+    return seen
+
+
+def test_personas_change_what_the_storefront_shows(demo_shop, live_server, browser):
+    regular = (
+        Profile.objects.filter(shop=demo_shop, lifecycle__in=("repeat_customer", "vip"))
+        .exclude(affinities={})
+        .order_by("-orders_count")
+        .select_related("customer")
+        .first()
+    )
+    personas = {
+        "new": "new_visitor",
+        "returning": "returning_visitor",
+        "lapsed": "lapsed_vip",
+        "customer": f"customer:{regular.customer.platform_id}",
+    }
+    home = {
+        name: visit(browser, f"{live_server.url}/demo/?pz_persona={persona}", f"home-{name}")
+        for name, persona in personas.items()
+    }
+    for name, seen in home.items():
+        assert seen["errors"] == [], name
+        assert seen["reasons"], f"{name}: preview shows why each product is there"
+    # a newcomer gets bestsellers and is never welcomed back
+    assert home["new"]["titles"]["home-recommended"] == "Bestsellers"
+    assert "Welcome back" not in home["new"]["titles"]["home-hero"]
+    assert set(home["new"]["reasons"]) <= {"Bestseller", "Trending this month", "New in"}
+    # a returning visitor gets picks from what they looked at, and their recently viewed
+    assert home["returning"]["titles"]["home-recommended"] == "Picked for you"
+    assert home["returning"]["titles"]["home-new-arrivals"] == "Recently viewed"
+    assert "You viewed this" in home["returning"]["reasons"]
+    # a lapsed VIP is welcomed back with what is new where they used to shop, and an offer
+    assert home["lapsed"]["titles"]["home-hero"] == "Welcome back"
+    assert home["lapsed"]["titles"]["home-recommended"].startswith("New in")
+    assert home["lapsed"]["titles"]["home-new-arrivals"] == "An offer to welcome you back"
+    assert "lapsed" in home["lapsed"]["preview"]
+    # a real customer: picks from their own history, and the menu follows their taste
+    assert home["customer"]["titles"]["home-recommended"] == "Picked for you"
+    assert home["customer"]["recommended"] != home["new"]["recommended"]
+    assert home["customer"]["nav"] != home["new"]["nav"]
+    assert sorted(home["customer"]["nav"]) == sorted(home["new"]["nav"])
+
+    # search: the same results, reordered by taste
+    searches = {
+        name: visit(
+            browser,
+            f"{live_server.url}/demo/search/?q=set&pz_persona={personas[name]}",
+            f"search-{name}",
+        )
+        for name in ("new", "customer")
+    }
+    assert sorted(searches["customer"]["results"]) == sorted(searches["new"]["results"])
+    assert searches["customer"]["results"] != searches["new"]["results"]
+    assert searches["customer"]["errors"] == []
+
+    # a product page: related products with their reasons
+    product = visit(
+        browser,
+        f"{live_server.url}/demo/products/{regular_product_handle(demo_shop)}/?pz_persona=new_visitor",
+        "product-new",
+    )
+    assert len(product["related"]) == 4
+    assert any(reason.startswith("More in") for reason in product["reasons"])
+    assert product["errors"] == []
+
+
+def regular_product_handle(shop) -> str:
+    from shopapp.catalog.selectors import bestseller_list
+
+    return bestseller_list(shop=shop, limit=1)[0].handle
