@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 from django.conf import settings
@@ -11,7 +12,12 @@ from django.views.decorators.http import require_GET
 
 from personalization.decisions.catalog import catalog_snapshot
 from personalization.decisions.context import PERSONAS, persona_context, visitor_context
-from personalization.decisions.services import PAGE_SLOTS, PageRequest, page_decide
+from personalization.decisions.services import (
+    PAGE_SLOTS,
+    PageRequest,
+    needs_purchase_history,
+    page_decide,
+)
 from shopapp.shops.auth import (
     STOREFRONT_KEY_HEADER,
     admin_session_credential,
@@ -57,6 +63,14 @@ def _may_preview(request: HttpRequest, shop: Shop) -> bool:
 
 @require_GET
 def decide(request: HttpRequest) -> HttpResponse:
+    started = time.perf_counter()
+    response = _decide(request)
+    # Server-side time, for the browser's devtools and for bench/serve.py.
+    response["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
+    return response
+
+
+def _decide(request: HttpRequest) -> HttpResponse:
     key = request.META.get(STOREFRONT_KEY_HEADER) or request.GET.get("key", "")
     shop = shop_for_storefront_key(key) if key and len(key) <= 64 else None
     if shop is None:
@@ -108,7 +122,12 @@ def decide(request: HttpRequest) -> HttpResponse:
         if visitor is not None and not _ID.match(visitor):
             return _bad("visitor", "not a valid id")
         context = visitor_context(
-            shop, snapshot, visitor_key=visitor, recent=list(recent), cart=list(cart)
+            shop,
+            snapshot,
+            visitor_key=visitor,
+            recent=list(recent),
+            cart=list(cart),
+            need_purchased=needs_purchase_history(shop),
         )
     explain = request.GET.get("explain") == "1" and (preview or _may_preview(request, shop))
     decision: dict[str, Any] = page_decide(

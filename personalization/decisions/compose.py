@@ -8,6 +8,7 @@ bestsellers, so no block is ever empty, even in a shop with no orders and no eve
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -218,6 +219,26 @@ def candidates_for(
     raise ValueError(f"unknown strategy {strategy!r}")
 
 
+class _CategoryOf(Mapping[str, str]):
+    """Product id -> category, read from the snapshot on demand (no per-request dict of the catalog)."""
+
+    def __init__(self, snapshot: CatalogSnapshot) -> None:
+        self.items = snapshot.items
+
+    def __getitem__(self, key: str) -> str:
+        return self.items[key].category
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        item = self.items.get(key)
+        return item.category if item else default
+
+    def __iter__(self) -> Any:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
 def rules_from_config(
     config: Mapping[str, Any], snapshot: CatalogSnapshot, context: VisitorContext, exclude: set[str]
 ) -> MerchantRules:
@@ -231,7 +252,7 @@ def rules_from_config(
         buried=frozenset(config.get("buried", [])),
         excluded=frozenset(excluded),
         max_per_group=int(cap) if cap else None,
-        groups={pid: item.category for pid, item in snapshot.items.items()} if cap else {},
+        groups=_CategoryOf(snapshot) if cap else {},
     )
 
 
@@ -254,12 +275,20 @@ def decide_slot(
     for pid, score, reason in candidates:
         if pid in snapshot.items and score > best.get(pid, -1.0):
             best[pid], reasons[pid] = score, reason
-    # Never empty: bestsellers fill what the strategy could not.
-    for pid, score, reason in _bestsellers(snapshot) + _new_arrivals(snapshot):
-        if pid not in best:
-            best[pid], reasons[pid] = score * 0.01, reason
     rules = rules_from_config(config, snapshot, context, {product_id} if product_id else set())
-    ranked = sorted(best.items(), key=lambda kv: -kv[1])
+    # Never empty: bestsellers, then new arrivals, fill what the strategy could not. Only as many
+    # as could be needed, so a big catalog costs no more than a small one.
+    wanted = limit + len(exclude) + len(rules.excluded) + len(rules.buried) + len(rules.pinned) + 8
+    for ids, reason in ((snapshot.bestsellers, "Bestseller"), (snapshot.new_arrivals, "New in")):
+        for pid in ids[:wanted]:
+            if pid not in best:
+                best[pid], reasons[pid] = 0.01 * snapshot.items[pid].popularity, reason
+    boosted = rules.boost if rules.boosted else 0.0
+    ranked = heapq.nlargest(
+        wanted * 3,
+        best.items(),
+        key=lambda kv: kv[1] + (boosted if kv[0] in rules.boosted else 0.0),
+    )
     # Prefer what other blocks on the page do not show; repeat only when the catalog is too small.
     chosen = apply_rules([kv for kv in ranked if kv[0] not in exclude], rules, limit=limit)
     if len(chosen) < limit:

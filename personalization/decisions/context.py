@@ -66,7 +66,12 @@ def session_context(
 
 
 def profile_context(
-    shop: Shop, snapshot: CatalogSnapshot, profile: Profile, *, label: str
+    shop: Shop,
+    snapshot: CatalogSnapshot,
+    profile: Profile,
+    *,
+    label: str,
+    need_purchased: bool = True,
 ) -> VisitorContext:
     shares = normalized((profile.affinities.get("category") or {}).get("raw", {}))
     viewed = [snapshot.by_pk[pk] for pk in profile.recently_viewed if pk in snapshot.by_pk]
@@ -76,7 +81,7 @@ def profile_context(
         if int(pk) in snapshot.by_pk
     ]
     purchased: set[str] = set()
-    if profile.customer_id:
+    if profile.customer_id and need_purchased:
         purchased = {
             snapshot.by_pk[pk]
             for pk in OrderLine.objects.filter(
@@ -107,11 +112,14 @@ def visitor_context(
     visitor_key: str | None,
     recent: list[str],
     cart: list[str],
+    need_purchased: bool = False,
 ) -> VisitorContext:
     profile = profile_for_visitor_key(shop=shop, visitor_key=visitor_key) if visitor_key else None
     if profile is None:
         return session_context(snapshot, recent=recent, cart=cart)
-    context = profile_context(shop, snapshot, profile, label="visitor")
+    context = profile_context(
+        shop, snapshot, profile, label="visitor", need_purchased=need_purchased
+    )
     # The browser may know this session's views before the buffer has persisted them.
     for pid in reversed([p for p in recent if p in snapshot.items]):
         if pid not in context.recently_viewed:

@@ -59,6 +59,11 @@ def product_url(shop: Shop, item: Item) -> str:
     return f"/products/{item.handle}"
 
 
+def needs_purchase_history(shop: Shop) -> bool:
+    """Whether any placement hides what the visitor already bought (a per-request query)."""
+    return any(config.get("exclude_purchased") for config in _configs(shop).values())
+
+
 def _configs(shop: Shop) -> dict[str, dict[str, Any]]:
     key = f"pz:{shop.pk}:placements"
     configs = cache.get(key)
