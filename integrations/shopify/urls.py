@@ -7,6 +7,7 @@ from integrations.shopify import api, proxy, views, webhooks
 app_name = "shopify"
 
 urlpatterns = [
+    path("shopify/", views.AppHomeView.as_view(), name="app_home"),
     path("shopify/webhooks", webhooks.webhook_receive, name="webhooks"),
     path("shopify/proxy/identity", proxy.proxy_identity, name="proxy_identity"),
     path("shopify/auth/patch-id-token", views.patch_id_token, name="patch_id_token"),

@@ -7,6 +7,7 @@ import secrets
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
@@ -20,8 +21,20 @@ from integrations.shopify.auth import (
     shopify_app,
 )
 from integrations.shopify.client import ShopifyError
+from integrations.shopify.models import SyncRun
+from shopapp.shops.scoping import AdminShopView
 
 OAUTH_STATE_KEY = "shopify_oauth_state"
+
+
+class AppHomeView(AdminShopView):
+    """The app's home inside the Shopify admin: the first request of an install lands here
+    (session token → token exchange), and it shows the sync's progress."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        shop = self.get_shop()
+        run = SyncRun.objects.filter(shop=shop).order_by("-started_at").first()
+        return render(request, "shopify/home.html", {"shop": shop, "run": run})
 
 
 def _scopes() -> str:

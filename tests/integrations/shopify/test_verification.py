@@ -225,12 +225,12 @@ def test_bare_embedded_page_load_goes_to_patch_id_token_page(
     client, shopify_settings, installed_shop
 ):
     # when the admin loads the app page without an id_token
-    response = client.get(f"/app/?embedded=1&shop={SHOP}&host=YWRtaW4")
+    response = client.get(f"/shopify/?embedded=1&shop={SHOP}&host=YWRtaW4")
     # then it is sent to the patch page, which will come back with a fresh token
     assert response.status_code == 302
     location = response["Location"]
     assert "/shopify/auth/patch-id-token?" in location
-    assert "shopify-reload=%2Fapp%2F%3Fembedded%3D1" in location
+    assert "shopify-reload=%2Fshopify%2F%3Fembedded%3D1" in location
     # and the patch page loads App Bridge, framed only by the shop and the admin
     page = client.get(location.replace("http://testserver", ""))
     assert page.status_code == 200
@@ -246,7 +246,7 @@ def test_embedded_page_with_token_has_app_bridge_and_frame_ancestors(
     client, shopify_settings, installed_shop
 ):
     fake = FakeShopify(client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
-    response = client.get(f"/app/?embedded=1&shop={SHOP}&id_token={fake.session_token(SHOP)}")
+    response = client.get(f"/shopify/?embedded=1&shop={SHOP}&id_token={fake.session_token(SHOP)}")
     assert response.status_code == 200
     assert response["Content-Security-Policy"] == (
         f"frame-ancestors https://{SHOP} https://admin.shopify.com;"
@@ -260,14 +260,14 @@ def test_embedded_page_with_token_has_app_bridge_and_frame_ancestors(
 def test_expired_token_on_a_page_load_fetches_a_fresh_one(client, shopify_settings, installed_shop):
     fake = FakeShopify(client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
     stale = fake.session_token(SHOP, issued_at=time.time() - 300)
-    response = client.get(f"/app/?embedded=1&shop={SHOP}&id_token={stale}")
+    response = client.get(f"/shopify/?embedded=1&shop={SHOP}&id_token={stale}")
     assert response.status_code == 302
     assert "/shopify/auth/patch-id-token?" in response["Location"]
 
 
 def test_admin_pages_outside_shopify_have_no_app_bridge(admin_client_for, installed_shop):
     # given the demo-style admin session (not embedded)
-    response = admin_client_for(installed_shop).get("/app/")
+    response = admin_client_for(installed_shop).get("/shopify/")
     # then no App Bridge tags and the default framing protection
     assert response.status_code == 200
     assert b"app-bridge.js" not in response.content

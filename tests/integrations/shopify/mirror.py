@@ -1,0 +1,152 @@
+"""Both sides of "our database equals the fake's state": the same canonical projection."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from shopapp.catalog.models import Collection, Customer, Order, Product
+from shopapp.shops.models import Shop
+from tests.fakes.shopify.store import FakeShopData
+
+
+def _dt(value: Any) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
+
+
+def fake_state(data: FakeShopData) -> dict[str, Any]:
+    live_products = {pid for pid, p in data.products.items() if not p.deleted}
+    return {
+        "products": {
+            str(p.id): (
+                p.title,
+                p.status == "active",
+                _dt(p.updated_at),
+                tuple(
+                    (str(v.id), Decimal(v.price), v.inventory_quantity, v.available_for_sale)
+                    for v in sorted(p.variants, key=lambda v: v.id)
+                ),
+            )
+            for p in data.products.values()
+            if not p.deleted
+        },
+        "collections": {
+            # As a set: a bulk result without grouping does not keep siblings in order.
+            str(c.id): (
+                c.title,
+                tuple(sorted(str(pid) for pid in c.product_ids if pid in live_products)),
+            )
+            for c in data.collections.values()
+            if not c.deleted
+        },
+        "customers": {
+            str(c.id): (
+                c.email,
+                f"{c.first_name} {c.last_name}",
+                c.marketing_state == "subscribed",
+                c.country,
+            )
+            for c in data.customers.values()
+            if not c.deleted
+        },
+        "orders": {
+            str(o.id): (
+                str(o.customer_id) if o.customer_id else None,
+                Decimal(o.total),
+                Decimal(o.refunded),
+                o.financial_status
+                if o.financial_status != "partially_refunded"
+                else "partially_refunded",
+                bool(o.cancelled_at),
+                tuple(
+                    (
+                        str(ln.id),
+                        ln.quantity,
+                        Decimal(ln.price),
+                        str(ln.product_id) if ln.product_id in live_products else None,
+                    )
+                    for ln in sorted(o.lines, key=lambda ln: ln.id)
+                ),
+            )
+            for o in data.orders.values()
+            if not o.deleted
+        },
+    }
+
+
+def db_state(shop: Shop) -> dict[str, Any]:
+    products = Product.objects.filter(shop=shop, deleted_at__isnull=True).prefetch_related(
+        "variants"
+    )
+    live_product_ids = set(products.values_list("platform_id", flat=True))
+    return {
+        "products": {
+            p.platform_id: (
+                p.title,
+                p.is_published,
+                _dt(p.platform_updated_at),
+                tuple(
+                    (v.platform_id, v.price, v.inventory_quantity, v.in_stock)
+                    for v in sorted(
+                        (v for v in p.variants.all() if v.deleted_at is None),
+                        key=lambda v: int(v.platform_id),
+                    )
+                ),
+            )
+            for p in products
+        },
+        "collections": {
+            c.platform_id: (
+                c.title,
+                tuple(
+                    sorted(
+                        m.product.platform_id
+                        for m in c.memberships.select_related("product")
+                        if m.product.platform_id in live_product_ids
+                    )
+                ),
+            )
+            for c in Collection.objects.filter(shop=shop, deleted_at__isnull=True)
+        },
+        "customers": {
+            c.platform_id: (c.email, c.name, c.accepts_marketing, c.country)
+            for c in Customer.objects.filter(shop=shop, deleted_at__isnull=True)
+        },
+        "orders": {
+            o.platform_id: (
+                o.customer.platform_id if o.customer else None,
+                o.total,
+                o.refunded_total,
+                o.financial_status,
+                o.cancelled_at is not None,
+                tuple(
+                    (
+                        ln.platform_id,
+                        ln.quantity,
+                        ln.unit_price,
+                        ln.product.platform_id
+                        if ln.product and ln.product.platform_id in live_product_ids
+                        else None,
+                    )
+                    for ln in sorted(o.lines.all(), key=lambda ln: int(ln.platform_id))
+                ),
+            )
+            for o in Order.objects.filter(shop=shop, deleted_at__isnull=True)
+            .select_related("customer")
+            .prefetch_related("lines__product")
+        },
+    }
+
+
+def assert_mirrors(shop: Shop, data: FakeShopData) -> None:
+    ours, theirs = db_state(shop), fake_state(data)
+    for kind in ("products", "collections", "customers", "orders"):
+        missing = theirs[kind].keys() - ours[kind].keys()
+        extra = ours[kind].keys() - theirs[kind].keys()
+        assert not missing and not extra, (
+            f"{kind}: missing {sorted(missing)[:5]}, extra {sorted(extra)[:5]}"
+        )
+        wrong = [k for k in theirs[kind] if theirs[kind][k] != ours[kind][k]]
+        assert not wrong, (
+            f"{kind} {wrong[0]}: fake {theirs[kind][wrong[0]]} != ours {ours[kind][wrong[0]]}"
+        )
