@@ -223,20 +223,20 @@ class _CategoryOf(Mapping[str, str]):
     """Product id -> category, read from the snapshot on demand (no per-request dict of the catalog)."""
 
     def __init__(self, snapshot: CatalogSnapshot) -> None:
-        self.items = snapshot.items
+        self._products = snapshot.items
 
     def __getitem__(self, key: str) -> str:
-        return self.items[key].category
+        return self._products[key].category
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
-        item = self.items.get(key)
+    def get(self, key: str, default: Any = None) -> Any:
+        item = self._products.get(key)
         return item.category if item else default
 
     def __iter__(self) -> Any:
-        return iter(self.items)
+        return iter(self._products)
 
     def __len__(self) -> int:
-        return len(self.items)
+        return len(self._products)
 
 
 def rules_from_config(

@@ -197,3 +197,40 @@ def test_another_shops_key_sees_only_its_own_catalog(client, shop, other_shop, s
     ids = {i["id"] for slot in data["slots"].values() for i in slot["items"]}
     assert ids == {"o1"}
     assert client.get(URL, {"key": "pk_wrong", "page": "home"}).status_code == 401
+
+
+@pytest.mark.django_db
+def test_diversity_cap_and_already_bought_are_honoured(client, shop, store, admin_client_for):
+    PlacementConfig.objects.create(
+        shop=shop,
+        placement="home-recommended",
+        rules={"max_per_category": 2, "exclude_purchased": True},
+    )
+    buyer = Profile.objects.create(
+        shop=shop,
+        customer=CustomerFactory(shop=shop, platform_id="buyer-1"),
+        lifecycle="repeat_customer",
+        orders_count=2,
+    )
+    OrderLineFactory(
+        shop=shop, order=OrderFactory(shop=shop, customer=buyer.customer), product=store["k1"]
+    )
+    data = (
+        admin_client_for(shop)
+        .get(
+            URL,
+            {
+                "key": shop.storefront_key,
+                "page": "home",
+                "persona": "customer:buyer-1",
+                "limit": "6",
+                "slots": "home-recommended",
+            },
+        )
+        .json()
+    )
+    ids = [i["id"] for i in data["slots"]["home-recommended"]["items"]]
+    assert "k1" not in ids
+    categories = [i[0] for i in ids]
+    assert len(ids) == 6
+    assert max(categories.count(c) for c in set(categories)) <= 2
