@@ -51,14 +51,4 @@ def shop_uninstall(*, shop: Shop) -> Shop:
     return shop
 
 
-def shops_rotate_encryption() -> int:
-    """Re-encrypt every shop's credentials under the primary key; returns rows rewritten."""
-    rotated = 0
-    for shop in Shop.objects.only("pk", "credentials").iterator():
-        # Reading decrypts with any key; saving encrypts with the first.
-        Shop.objects.filter(pk=shop.pk).update(credentials=shop.credentials)
-        rotated += 1
-    return rotated
-
-
-__all__ = ["shop_get_or_create", "shop_install", "shop_uninstall", "shops_rotate_encryption"]
+__all__ = ["shop_get_or_create", "shop_install", "shop_uninstall"]
