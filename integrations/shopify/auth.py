@@ -229,6 +229,7 @@ def access_token(shop: Shop, *, force_refresh: bool = False) -> str:
     if not force_refresh and not _needs_refresh(credentials, now=now):
         return str(credentials["access_token"])
     stale_token = credentials.get("access_token")
+    refused = ""
     with transaction.atomic():
         # The per-shop lock: one worker refreshes; the others wait here and then read its result.
         locked = Shop.objects.select_for_update().get(pk=shop.pk)
@@ -238,35 +239,37 @@ def access_token(shop: Shop, *, force_refresh: bool = False) -> str:
             shop.credentials = current
             return str(current["access_token"])
         if not current.get("refresh_token"):
-            if force_refresh:
-                _mark_needs_reauth(locked)
-                raise ShopifyAuthError(f"{shop.domain}: token refused and cannot be refreshed")
-            return str(current["access_token"])
-        with http_client() as client:
-            result = shopify_app().refresh_token_exchanged_access_token(
-                {
-                    "shop": shop.domain.removesuffix(".myshopify.com"),
-                    "token": current["access_token"],
-                    "access_mode": "offline",
-                    "scope": current.get("scope", ""),
-                    # We decided to refresh (our margin is wider than shopifyapp's 60 s, or
-                    # Shopify refused the token): do not let it second-guess the expiry.
-                    "expires": "",
-                    "refresh_token": current["refresh_token"],
-                    "refresh_token_expires": current.get("refresh_token_expires", ""),
-                    "user": None,
-                },
-                http_client=client,
-            )
-        if result.ok and result.access_token is not None:
-            locked.credentials = _credentials(result.access_token)
-            locked.save(update_fields=["credentials", "updated_at"])
-            shop.credentials = locked.credentials
-            return str(result.access_token.token)
-        if result.log.code in ("invalid_grant", "refresh_token_expired", "invalid_client"):
-            _mark_needs_reauth(locked)
-            raise ShopifyAuthError(f"{shop.domain}: refresh refused ({result.log.code})")
-        raise ShopifyTransientError(f"{shop.domain}: refresh failed ({result.log.code})")
+            if not force_refresh:
+                return str(current["access_token"])
+            refused = "token refused and cannot be refreshed"
+        else:
+            with http_client() as client:
+                result = shopify_app().refresh_token_exchanged_access_token(
+                    {
+                        "shop": shop.domain.removesuffix(".myshopify.com"),
+                        "token": current["access_token"],
+                        "access_mode": "offline",
+                        "scope": current.get("scope", ""),
+                        # We decided to refresh (our margin is wider than shopifyapp's 60 s, or
+                        # Shopify refused the token): do not let it second-guess the expiry.
+                        "expires": "",
+                        "refresh_token": current["refresh_token"],
+                        "refresh_token_expires": current.get("refresh_token_expires", ""),
+                        "user": None,
+                    },
+                    http_client=client,
+                )
+            if result.ok and result.access_token is not None:
+                locked.credentials = _credentials(result.access_token)
+                locked.save(update_fields=["credentials", "updated_at"])
+                shop.credentials = locked.credentials
+                return str(result.access_token.token)
+            if result.log.code not in ("invalid_grant", "refresh_token_expired", "invalid_client"):
+                raise ShopifyTransientError(f"{shop.domain}: refresh failed ({result.log.code})")
+            refused = f"refresh refused ({result.log.code})"
+    # Outside the lock's transaction, so the mark survives the exception below.
+    shop_needs_reauth(shop)
+    raise ShopifyAuthError(f"{shop.domain}: {refused}")
 
 
 def _mark_needs_reauth(shop: Shop) -> None:

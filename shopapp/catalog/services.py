@@ -84,6 +84,18 @@ def products_upsert(*, shop: Shop, products: Sequence[ProductRecord]) -> int:
     return len(written)
 
 
+_COLLECTION_UPDATE_FIELDS = (
+    "title",
+    "handle",
+    "description",
+    "kind",
+    "rules",
+    "position",
+    "is_published",
+    "platform_updated_at",
+)
+
+
 @transaction.atomic
 def collections_upsert(*, shop: Shop, collections: Sequence[CollectionRecord]) -> int:
     written = upsert_rows(
@@ -100,9 +112,13 @@ def collections_upsert(*, shop: Shop, collections: Sequence[CollectionRecord]) -
                 "position": c.position,
                 "is_published": c.is_published,
                 "platform_updated_at": c.updated_at,
+                # NOT NULL columns the record does not carry: set on insert, kept on update.
+                "sort_order": "",
+                "image_url": "",
             }
             for c in collections
         ],
+        update_fields=_COLLECTION_UPDATE_FIELDS,
     )
     wanted = [c for c in collections if c.platform_id in written]
     product_pks = dict(

