@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,21 +65,29 @@ def needs_purchase_history(shop: Shop) -> bool:
     return any(config.get("exclude_purchased") for config in _configs(shop).values())
 
 
+_configs_cache: dict[int, tuple[float, dict[str, dict[str, Any]]]] = {}
+CONFIG_SECONDS = 15.0
+
+
 def _configs(shop: Shop) -> dict[str, dict[str, Any]]:
-    key = f"pz:{shop.pk}:placements"
-    configs = cache.get(key)
-    if configs is None:
-        configs = {
-            c.placement: {
-                "enabled": c.is_enabled,
-                "strategy": c.strategy,
-                "title": c.title,
-                **c.rules,
-            }
-            for c in PlacementConfig.objects.filter(shop=shop)
-        }
-        cache.set(key, configs, 30)
+    """The merchant's placement settings, cached per process: read on every decision."""
+    cached = _configs_cache.get(shop.pk)
+    if cached and time.monotonic() - cached[0] < CONFIG_SECONDS:
+        return cached[1]
+    configs = _configs_load(shop)
+    _configs_cache[shop.pk] = (time.monotonic(), configs)
     return configs
+
+
+def forget_configs(shop_id: int) -> None:
+    _configs_cache.pop(shop_id, None)
+
+
+def _configs_load(shop: Shop) -> dict[str, dict[str, Any]]:
+    return {
+        c.placement: {"enabled": c.is_enabled, "strategy": c.strategy, "title": c.title, **c.rules}
+        for c in PlacementConfig.objects.filter(shop=shop)
+    }
 
 
 def _related_source(shop: Shop) -> compose.RelatedSource | None:

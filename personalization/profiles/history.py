@@ -13,14 +13,22 @@ from personalization.events.models import Visitor
 from shopapp.catalog.models import Customer, Order
 from shopapp.shops.models import Shop
 
+_demo_clock: dict[int, tuple[float, float]] = {}
+_DEMO_CLOCK_SECONDS = 60.0
+
 
 def shop_now(shop: Shop) -> float:
     """The shop's 'now'. A demo shop replays a historical data set: its clock stops at its last
-    order, so that its customers are not all lapsed by today's date."""
+    order, so that its customers are not all lapsed by today's date (read once a minute)."""
     if not shop.is_demo:
         return time.time()
+    cached = _demo_clock.get(shop.pk)
+    if cached and time.monotonic() - cached[0] < _DEMO_CLOCK_SECONDS:
+        return cached[1]
     latest = Order.objects.filter(shop=shop).aggregate(latest=Max("platform_created_at"))["latest"]
-    return latest.timestamp() + 3600 if latest else time.time()
+    now = latest.timestamp() + 3600 if latest else time.time()
+    _demo_clock[shop.pk] = (time.monotonic(), now)
+    return now
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ import bisect
 import time
 from collections.abc import Iterable
 
+from django.db.models import F, Q
+
 from personalization.profiles.live import ProductFacts
 from personalization.profiles.models import Profile
 from shopapp.catalog.models import Customer, Product
@@ -73,9 +75,11 @@ def profile_for_visitor_key(*, shop: Shop, visitor_key: str) -> Profile | None:
     """The profile a visitor's events feed: the customer's once stitched, else the visitor's."""
     from personalization.events.models import Visitor
 
-    visitor = Visitor.objects.filter(shop=shop, visitor_key=visitor_key).first()
-    if visitor is None:
-        return None
-    if visitor.customer_id:
-        return Profile.objects.filter(shop=shop, customer_id=visitor.customer_id).first()
-    return Profile.objects.filter(shop=shop, visitor=visitor).first()
+    # One query: the stitched customer's profile wins over the visitor's own.
+    owner = Visitor.objects.filter(shop=shop, visitor_key=visitor_key)
+    return (
+        Profile.objects.filter(shop=shop)
+        .filter(Q(customer__in=owner.values("customer")) | Q(visitor__in=owner.values("pk")))
+        .order_by(F("customer_id").desc(nulls_last=True))
+        .first()
+    )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from personalization.decisions import catalog
+from personalization.decisions import catalog, services
 from personalization.decisions.models import PlacementConfig
 from personalization.profiles.models import Profile
 from tests.factories import (
@@ -20,6 +20,7 @@ URL = "/api/v1/decide"
 @pytest.fixture(autouse=True)
 def fresh_snapshots():
     catalog.forget()
+    services._configs_cache.clear()
 
 
 @pytest.fixture
