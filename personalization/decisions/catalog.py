@@ -48,6 +48,7 @@ class CatalogSnapshot:
     trending: list[str]
     new_arrivals: list[str]
     by_category: dict[str, list[str]] = field(default_factory=dict)  # bestsellers per category
+    new_by_category: dict[str, list[str]] = field(default_factory=dict)  # newest first
     collections: dict[str, str] = field(default_factory=dict)  # collection platform id -> title
 
 
@@ -114,6 +115,10 @@ def _build(shop: Shop, version: str) -> CatalogSnapshot:
             trending=trending.get(pk, 0.0),
         )
     ranked = sorted(items.values(), key=lambda i: (-i.popularity, i.platform_id))
+    newest = sorted(items.values(), key=lambda i: (-i.created, i.platform_id))
+    new_by_category: dict[str, list[str]] = {}
+    for item in newest:
+        new_by_category.setdefault(item.category, []).append(item.platform_id)
     by_category: dict[str, list[str]] = {}
     for item in ranked:
         by_category.setdefault(item.category, []).append(item.platform_id)
@@ -134,10 +139,9 @@ def _build(shop: Shop, version: str) -> CatalogSnapshot:
             for i in sorted(items.values(), key=lambda i: (-i.trending, -i.popularity))
             if i.trending > 0
         ],
-        new_arrivals=[
-            i.platform_id for i in sorted(items.values(), key=lambda i: (-i.created, i.platform_id))
-        ],
+        new_arrivals=[i.platform_id for i in newest],
         by_category=by_category,
+        new_by_category=new_by_category,
         collections=collections,
     )
 

@@ -18,6 +18,8 @@ from personalization.decisions.context import VisitorContext
 from personalization.engine.rerank import MerchantRules, apply_rules, rerank_search
 
 Candidate = tuple[str, float, str]  # (platform id, score in [0, 1], reason)
+# Enough candidates for any block after exclusions and caps; more would only cost time.
+PER_STRATEGY = 48
 RelatedSource = Callable[[str, int], list[tuple[str, float]]]
 
 
@@ -48,7 +50,7 @@ class SlotDecision:
 
 def _bestsellers(snapshot: CatalogSnapshot) -> list[Candidate]:
     ids = snapshot.bestsellers or snapshot.new_arrivals
-    return [(pid, snapshot.items[pid].popularity, "Bestseller") for pid in ids[:200]]
+    return [(pid, snapshot.items[pid].popularity, "Bestseller") for pid in ids[:PER_STRATEGY]]
 
 
 def _trending(snapshot: CatalogSnapshot) -> list[Candidate]:
@@ -56,12 +58,15 @@ def _trending(snapshot: CatalogSnapshot) -> list[Candidate]:
         return _bestsellers(snapshot)
     return [
         (pid, snapshot.items[pid].trending, "Trending this month")
-        for pid in snapshot.trending[:200]
+        for pid in snapshot.trending[:PER_STRATEGY]
     ]
 
 
 def _new_arrivals(snapshot: CatalogSnapshot) -> list[Candidate]:
-    return [(pid, 1.0 - i / 1000, "New in") for i, pid in enumerate(snapshot.new_arrivals[:200])]
+    return [
+        (pid, 1.0 - i / 1000, "New in")
+        for i, pid in enumerate(snapshot.new_arrivals[:PER_STRATEGY])
+    ]
 
 
 def _for_you(snapshot: CatalogSnapshot, context: VisitorContext) -> list[Candidate]:
@@ -71,7 +76,7 @@ def _for_you(snapshot: CatalogSnapshot, context: VisitorContext) -> list[Candida
     candidates = []
     for category in context.top_categories[:5]:
         weight = context.category_affinity[category] / top
-        for pid in snapshot.by_category.get(category, [])[:60]:
+        for pid in snapshot.by_category.get(category, [])[:PER_STRATEGY]:
             item = snapshot.items[pid]
             candidates.append(
                 (pid, 0.65 * weight + 0.35 * item.popularity, f"Because you like {category}")
@@ -89,14 +94,12 @@ def _new_in_your_categories(snapshot: CatalogSnapshot, context: VisitorContext) 
     favourites = context.top_categories[:3]
     if not favourites:
         return _new_arrivals(snapshot)
-    rank = {category: i for i, category in enumerate(favourites)}
-    candidates = []
-    for i, pid in enumerate(snapshot.new_arrivals):
-        category = snapshot.items[pid].category
-        if category in rank:
-            # The favourite category first, newest first within each.
-            candidates.append((pid, 1.0 - rank[category] / 3 - i / 100_000, f"New in {category}"))
-    return candidates
+    # The favourite category first, newest first within each.
+    return [
+        (pid, 1.0 - rank / 3 - i / 100_000, f"New in {category}")
+        for rank, category in enumerate(favourites)
+        for i, pid in enumerate(snapshot.new_by_category.get(category, [])[:PER_STRATEGY])
+    ]
 
 
 def _related(
@@ -113,7 +116,7 @@ def _related(
     if anchor is not None:
         candidates += [
             (pid, 0.5 * snapshot.items[pid].popularity, f"More in {anchor.category}")
-            for pid in snapshot.by_category.get(anchor.category, [])[:60]
+            for pid in snapshot.by_category.get(anchor.category, [])[:PER_STRATEGY]
             if pid != product_id
         ]
     return candidates
@@ -135,7 +138,7 @@ def _bought_together(
     categories = {snapshot.items[a].category for a in anchors if a in snapshot.items}
     candidates += [
         (pid, 0.4 * snapshot.items[pid].popularity, "Popular with shoppers like you")
-        for pid in snapshot.bestsellers[:120]
+        for pid in snapshot.bestsellers[: 2 * PER_STRATEGY]
         if snapshot.items[pid].category not in categories
     ]
     return candidates

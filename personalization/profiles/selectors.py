@@ -6,8 +6,6 @@ import bisect
 import time
 from collections.abc import Iterable
 
-from django.db.models import F, Q
-
 from personalization.profiles.live import ProductFacts
 from personalization.profiles.models import Profile
 from shopapp.catalog.models import Customer, Product
@@ -75,11 +73,15 @@ def profile_for_visitor_key(*, shop: Shop, visitor_key: str) -> Profile | None:
     """The profile a visitor's events feed: the customer's once stitched, else the visitor's."""
     from personalization.events.models import Visitor
 
-    # One query: the stitched customer's profile wins over the visitor's own.
-    owner = Visitor.objects.filter(shop=shop, visitor_key=visitor_key)
-    return (
-        Profile.objects.filter(shop=shop)
-        .filter(Q(customer__in=owner.values("customer")) | Q(visitor__in=owner.values("pk")))
-        .order_by(F("customer_id").desc(nulls_last=True))
+    # Two index lookups: an OR across both owners would scan every profile of the shop.
+    owner = (
+        Visitor.objects.filter(shop=shop, visitor_key=visitor_key)
+        .values_list("pk", "customer_id")
         .first()
     )
+    if owner is None:
+        return None
+    visitor_pk, customer_pk = owner
+    if customer_pk:
+        return Profile.objects.filter(shop=shop, customer_id=customer_pk).first()
+    return Profile.objects.filter(shop=shop, visitor_id=visitor_pk).first()
