@@ -152,6 +152,18 @@ if [ "$has_rabbitmq" = yes ]; then
     export TEST_CELERY_AMQP_BROKER_URL=$RABBITMQ_URL
 fi
 
+# Node packages the tests read (the Shopify Admin GraphQL schema, theme-check): installed from
+# package-lock.json when node and npm are here; without them those tests skip with the reason.
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+    if [ ! -d node_modules/@shopify/dev-mcp ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+        echo "npm: installing package-lock.json (for the Shopify schema and theme-check tests)"
+        npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >"$ARTIFACTS/npm-ci.log" 2>&1 ||
+            echo "npm: npm ci failed (see $ARTIFACTS/npm-ci.log); the tests that need it will skip"
+    fi
+else
+    echo "npm: node or npm not found; the Shopify schema and theme-check tests will skip"
+fi
+
 failed=()
 if [ "${SKIP_LINT:-0}" != 1 ]; then
     scripts/lint.sh || failed+=(lint)
