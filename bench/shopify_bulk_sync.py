@@ -196,7 +196,8 @@ def main() -> int:
         "order_lines": OrderLine.objects.filter(shop=shop).count(),
     }
     print(f"bench: rows {counts}")
-    assert counts["products"] == args.products and counts["orders"] == args.orders
+    assert counts["products"] == args.products
+    assert counts["orders"] == args.orders
     for path in workdir.iterdir():
         path.unlink()
     workdir.rmdir()
