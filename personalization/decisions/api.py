@@ -20,6 +20,7 @@ from personalization.decisions.services import (
 )
 from shopapp.shops.auth import (
     STOREFRONT_KEY_HEADER,
+    ShopCredential,
     admin_session_credential,
     shop_for_storefront_key,
 )
@@ -71,8 +72,14 @@ def decide(request: HttpRequest) -> HttpResponse:
 
 
 def _decide(request: HttpRequest) -> HttpResponse:
+    credential = getattr(request, "shop_credential", None)  # set by Shopify's app-proxy wrapper
+    proxied = credential if isinstance(credential, ShopCredential) else None
     key = request.META.get(STOREFRONT_KEY_HEADER) or request.GET.get("key", "")
-    shop = shop_for_storefront_key(key) if key and len(key) <= 64 else None
+    shop = (
+        proxied.shop
+        if proxied
+        else (shop_for_storefront_key(key) if key and len(key) <= 64 else None)
+    )
     if shop is None:
         return JsonResponse(
             {"error": "bad_key", "message": "Unknown or missing storefront key."}, status=401
@@ -121,7 +128,15 @@ def _decide(request: HttpRequest) -> HttpResponse:
         visitor = request.GET.get("visitor") or None
         if visitor is not None and not _ID.match(visitor):
             return _bad("visitor", "not a valid id")
-        context = visitor_context(
+        if proxied is not None and proxied.customer_platform_id and persona is None:
+            customer_context = persona_context(
+                shop, snapshot, f"customer:{proxied.customer_platform_id}"
+            )
+            if customer_context is not None:
+                customer_context.label = "logged-in customer"
+        else:
+            customer_context = None
+        context = customer_context or visitor_context(
             shop,
             snapshot,
             visitor_key=visitor,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -19,7 +20,8 @@ from personalization.events.counters import metric_incr
 from personalization.events.products import product_pks
 from personalization.events.schema import MAX_BODY_BYTES, BatchError, parse_batch
 from personalization.events.tasks import drain_soon
-from shopapp.shops.auth import STOREFRONT_KEY_HEADER, shop_for_storefront_key
+from personalization.events.tokens import customer_token_make
+from shopapp.shops.auth import STOREFRONT_KEY_HEADER, ShopCredential, shop_for_storefront_key
 from shopapp.shops.models import Shop
 
 CORS_HEADERS = "Content-Type, X-Storefront-Key"
@@ -52,11 +54,22 @@ def _allow(response: HttpResponse, origin: str) -> None:
     response["Vary"] = "Origin"
 
 
+def _verified_customer(request: HttpRequest) -> tuple[Shop | None, str | None]:
+    """A platform-verified credential set by a wrapper (Shopify's app proxy): shop and customer."""
+    credential = getattr(request, "shop_credential", None)
+    if isinstance(credential, ShopCredential):
+        return credential.shop, credential.customer_platform_id
+    return None, None
+
+
 @csrf_exempt
 def events_ingest(request: HttpRequest) -> HttpResponse:
+    """Storefront key (CORS for the shop's origins), or a verified app-proxy request."""
     origin = request.headers.get("Origin")
-    key = request.META.get(STOREFRONT_KEY_HEADER) or request.GET.get("key", "")
-    shop = shop_for_storefront_key(key) if key and len(key) <= 64 else None
+    shop, proxied_customer = _verified_customer(request)
+    if shop is None:
+        key = request.META.get(STOREFRONT_KEY_HEADER) or request.GET.get("key", "")
+        shop = shop_for_storefront_key(key) if key and len(key) <= 64 else None
     if shop is None:
         return _error(401, "bad_key", "Unknown or missing storefront key.")
     if origin and not shop.allows_origin(origin) and not _same_origin(request, origin):
@@ -108,6 +121,17 @@ def events_ingest(request: HttpRequest) -> HttpResponse:
                 field="product_id",
                 origin=origin,
             )
+    if proxied_customer:
+        # The platform vouches for the logged-in customer: stitch as a signed token would.
+        batch = replace(
+            batch,
+            context={
+                **batch.context,
+                "customer_token": customer_token_make(
+                    shop_id=shop.pk, customer_platform_id=proxied_customer
+                ),
+            },
+        )
     outcome = services.batch_accept(
         shop=shop, batch=batch, user_agent=request.headers.get("User-Agent", ""), now=now
     )
