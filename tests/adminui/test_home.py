@@ -191,9 +191,9 @@ def test_counts_partial_without_htmx_goes_to_the_page(admin_client_for, shop):
 def test_counts_partial_needs_a_session(client, db):
     # when the partial is asked for without a session
     response = client.get("/app/partials/counts/", HTTP_HX_REQUEST="true")
-    # then it redirects to sign-in
-    assert response.status_code == 302
-    assert response["Location"].startswith("/app/sign-in/")
+    # then it is refused, and htmx is sent to sign in (instead of swapping a page into the card)
+    assert response.status_code == 401
+    assert response["HX-Redirect"] == "/app/sign-in/?next=/app/partials/counts/"
 
 
 def test_a_session_for_a_deleted_shop_is_signed_out(admin_client_for, shop):

@@ -1,6 +1,6 @@
-"""Admin pages (server-rendered, htmx partials). The shop always comes from the admin session.
+"""The admin home and the sign-in pages. The shop always comes from the verified credential.
 
-Pages that show shop data subclass `AdminShopView`, which redirects to the sign-in page without a
+Pages that show shop data subclass `AdminPage` (an `AdminShopView`), which redirects to the sign-in page without a
 session and scopes everything to the signed-in shop. The sign-in page itself only opens the demo
 shop, and only when `DEMO_ENABLED`: real shops sign in through their platform (Shopify admin,
 WordPress plugin).
@@ -16,11 +16,11 @@ from django.shortcuts import redirect, render
 from django.views import View
 
 from shopapp.adminui.reconciliation import reconciliation_table
+from shopapp.adminui.views.base import AdminPage
 from shopapp.catalog.selectors import shop_counts
 from shopapp.demo.selectors import demo_shop_get, import_run_latest
 from shopapp.shops.auth import admin_session_credential, admin_session_sign_in
 from shopapp.shops.models import Shop
-from shopapp.shops.scoping import AdminShopView
 
 COUNT_LABELS = (
     ("products", "Products"),
@@ -40,7 +40,9 @@ def _storefront_url(shop: Shop) -> str:
     return "/demo/" if shop.is_demo and settings.DEMO_ENABLED else f"https://{shop.domain}/"
 
 
-class HomeView(AdminShopView):
+class HomeView(AdminPage):
+    nav_key = "home"
+
     def get(self, request: HttpRequest) -> HttpResponse:
         shop = self.get_shop()
         last_import = import_run_latest(shop=shop)
@@ -51,10 +53,10 @@ class HomeView(AdminShopView):
             "reconciliation": reconciliation_table(last_import.report if last_import else None),
             **_counts_context(shop),
         }
-        return render(request, "adminui/home.html", context)
+        return self.page("adminui/home.html", context)
 
 
-class CountsPartialView(AdminShopView):
+class CountsPartialView(AdminPage):
     """The counts card alone, for htmx's refresh button (a full page without htmx)."""
 
     def get(self, request: HttpRequest) -> HttpResponse:

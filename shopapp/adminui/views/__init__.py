@@ -1,0 +1,1 @@
+"""Admin pages, one module per page; every view is an `AdminPage` (see `base`)."""
