@@ -5,7 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from shopapp.catalog.models import Collection, Customer, Order, Product
+from shopapp.catalog.models import (
+    Collection,
+    CollectionMembership,
+    Customer,
+    Order,
+    OrderLine,
+    Product,
+    Variant,
+)
 from shopapp.shops.models import Shop
 from tests.fakes.shopify.store import FakeShopData
 
@@ -75,37 +83,42 @@ def fake_state(data: FakeShopData) -> dict[str, Any]:
 
 
 def db_state(shop: Shop) -> dict[str, Any]:
-    products = Product.objects.filter(shop=shop, deleted_at__isnull=True).prefetch_related(
-        "variants"
+    # Plain queries grouped in Python: prefetching 10,000s of ids overflows SQLite's expression limit.
+    live_product_ids = set(
+        Product.objects.filter(shop=shop, deleted_at__isnull=True).values_list(
+            "platform_id", flat=True
+        )
     )
-    live_product_ids = set(products.values_list("platform_id", flat=True))
+    variants: dict[int, list[tuple[Any, ...]]] = {}
+    for product_id, *values in Variant.objects.filter(
+        shop=shop, deleted_at__isnull=True
+    ).values_list("product_id", "platform_id", "price", "inventory_quantity", "in_stock"):
+        variants.setdefault(product_id, []).append(tuple(values))
+    members: dict[int, list[str]] = {}
+    for collection_id, product_id in CollectionMembership.objects.filter(shop=shop).values_list(
+        "collection_id", "product__platform_id"
+    ):
+        if product_id in live_product_ids:
+            members.setdefault(collection_id, []).append(product_id)
+    lines: dict[int, list[tuple[Any, ...]]] = {}
+    for order_id, platform_id, quantity, price, product_id in OrderLine.objects.filter(
+        shop=shop
+    ).values_list("order_id", "platform_id", "quantity", "unit_price", "product__platform_id"):
+        lines.setdefault(order_id, []).append(
+            (platform_id, quantity, price, product_id if product_id in live_product_ids else None)
+        )
     return {
         "products": {
             p.platform_id: (
                 p.title,
                 p.is_published,
                 _dt(p.platform_updated_at),
-                tuple(
-                    (v.platform_id, v.price, v.inventory_quantity, v.in_stock)
-                    for v in sorted(
-                        (v for v in p.variants.all() if v.deleted_at is None),
-                        key=lambda v: int(v.platform_id),
-                    )
-                ),
+                tuple(sorted(variants.get(p.pk, []), key=lambda v: int(v[0]))),
             )
-            for p in products
+            for p in Product.objects.filter(shop=shop, deleted_at__isnull=True)
         },
         "collections": {
-            c.platform_id: (
-                c.title,
-                tuple(
-                    sorted(
-                        m.product.platform_id
-                        for m in c.memberships.select_related("product")
-                        if m.product.platform_id in live_product_ids
-                    )
-                ),
-            )
+            c.platform_id: (c.title, tuple(sorted(members.get(c.pk, []))))
             for c in Collection.objects.filter(shop=shop, deleted_at__isnull=True)
         },
         "customers": {
@@ -119,21 +132,11 @@ def db_state(shop: Shop) -> dict[str, Any]:
                 o.refunded_total,
                 o.financial_status,
                 o.cancelled_at is not None,
-                tuple(
-                    (
-                        ln.platform_id,
-                        ln.quantity,
-                        ln.unit_price,
-                        ln.product.platform_id
-                        if ln.product and ln.product.platform_id in live_product_ids
-                        else None,
-                    )
-                    for ln in sorted(o.lines.all(), key=lambda ln: int(ln.platform_id))
-                ),
+                tuple(sorted(lines.get(o.pk, []), key=lambda ln: int(ln[0]))),
             )
-            for o in Order.objects.filter(shop=shop, deleted_at__isnull=True)
-            .select_related("customer")
-            .prefetch_related("lines__product")
+            for o in Order.objects.filter(shop=shop, deleted_at__isnull=True).select_related(
+                "customer"
+            )
         },
     }
 
