@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.urls import path
 
 from integrations.shopify import api, proxy, views, webhooks
+from personalization.decisions.api import decide
+from personalization.events.api import events_ingest
 
 app_name = "shopify"
 
@@ -10,6 +12,10 @@ urlpatterns = [
     path("shopify/", views.AppHomeView.as_view(), name="app_home"),
     path("shopify/webhooks", webhooks.webhook_receive, name="webhooks"),
     path("shopify/proxy/identity", proxy.proxy_identity, name="proxy_identity"),
+    # Storefront blocks call these same-origin through https://{shop}/apps/pz/...: the signature
+    # names the shop and the logged-in customer, so no storefront key is needed.
+    path("shopify/proxy/decide", proxy.app_proxy_view(decide), name="proxy_decide"),
+    path("shopify/proxy/events", proxy.app_proxy_view(events_ingest), name="proxy_events"),
     path("shopify/auth/patch-id-token", views.patch_id_token, name="patch_id_token"),
     path("shopify/auth/install", views.oauth_install, name="oauth_install"),
     path("shopify/auth/callback", views.oauth_callback, name="oauth_callback"),

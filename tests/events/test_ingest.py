@@ -174,6 +174,9 @@ def test_cors_allows_the_shops_origin_only(client, shop, catalog):
     )
     assert preflight.status_code == 204
     assert "POST" in preflight["Access-Control-Allow-Methods"]
+    sandboxed = post(client, shop, batch(event("page_view")), HTTP_ORIGIN="null")  # the web pixel
+    assert sandboxed.status_code == 202
+    assert "Access-Control-Allow-Origin" not in sandboxed
     evil = post(client, shop, batch(event("page_view")), HTTP_ORIGIN="https://evil.example")
     assert evil.status_code == 403
     assert "Access-Control-Allow-Origin" not in evil
