@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 # Line colours with at least 3:1 contrast on white (WCAG 1.4.11), distinct in hue and lightness,
 # and every line also carries a text label, so colour is never the only cue.
@@ -62,8 +62,37 @@ class Line:
     dash: str
     path: str  # SVG path data; empty when the series has no values
     points: tuple[Point, ...]
-    last: Point | None  # where the end label goes
+    last: Point | None  # the line's last point
     total: float
+    label_y: float = 0.0  # where its end label goes: near `last`, pushed apart from the others
+
+
+def nice_scale(maximum: float, counts: Sequence[int] = (4, 5, 3, 6)) -> tuple[float, int]:
+    """The top of the y axis and its number of steps: the lowest top with a nice step."""
+    best: tuple[float, int] | None = None
+    for count in counts:
+        top = nice_ceiling(maximum / count) * count if maximum > 0 else float(count)
+        if best is None or top < best[0] - 1e-9:
+            best = (top, count)
+    assert best is not None
+    return best
+
+
+def spread_labels(
+    positions: Sequence[float], *, gap: float, low: float, high: float
+) -> list[float]:
+    """Move label positions apart so that no two are closer than `gap`, staying in [low, high]."""
+    order = sorted(range(len(positions)), key=lambda i: positions[i])
+    placed = [0.0] * len(positions)
+    previous = low - gap
+    for i in order:
+        placed[i] = max(positions[i], previous + gap)
+        previous = placed[i]
+    overflow = previous - high
+    if overflow > 0:  # pushed past the bottom: shift everything up, keeping the gaps
+        for i in order:
+            placed[i] = max(low, placed[i] - overflow)
+    return placed
 
 
 @dataclass(frozen=True)
@@ -110,7 +139,6 @@ def line_chart(
     width: int = 640,
     height: int = 220,
     x_tick_count: int = 6,
-    y_tick_count: int = 4,
     label_room: int = 0,
 ) -> LineChart:
     """Lines over a shared x axis (one value per label). `label_room` reserves pixels on the
@@ -118,7 +146,7 @@ def line_chart(
     left, top, bottom = 44.0, 12.0, height - 26.0
     right = width - 12.0 - label_room
     values = [v for _, vs in series for v in vs if v is not None]
-    top_value = nice_ceiling(max(values, default=0.0))
+    top_value, y_tick_count = nice_scale(max(values, default=0.0))
     n = len(labels)
 
     def x_at(i: int) -> float:
@@ -145,6 +173,9 @@ def line_chart(
                 total=sum(p.value for p in present),
             )
         )
+    ends = [line.last.y if line.last else bottom for line in lines]
+    label_ys = spread_labels(ends, gap=12.0, low=top, high=bottom)
+    lines = [replace(line, label_y=y) for line, y in zip(lines, label_ys, strict=True)]
     step = max(1, math.ceil(n / x_tick_count)) if n else 1
     x_ticks = tuple(Tick(x_at(i), labels[i]) for i in range(0, n, step))
     y_ticks = tuple(

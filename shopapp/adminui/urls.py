@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shopapp.adminui.views import home, segments
+from shopapp.adminui.views import dashboard, home, onboarding, privacy, segments
 
 app_name = "adminui"
 
@@ -9,10 +9,22 @@ urlpatterns = [
     path("partials/counts/", home.CountsPartialView.as_view(), name="counts"),
     path("sign-in/", home.SignInView.as_view(), name="sign-in"),
     path("sign-out/", home.SignOutView.as_view(), name="sign-out"),
+    path("onboarding/", onboarding.OnboardingView.as_view(), name="onboarding"),
+    path("onboarding/progress/", onboarding.SyncProgressView.as_view(), name="sync-progress"),
+    path("onboarding/retry/", onboarding.SyncRetryView.as_view(), name="sync-retry"),
+    path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path("segments/", segments.SegmentListView.as_view(), name="segments"),
     path("segments/refresh/", segments.SegmentRefreshView.as_view(), name="segments-refresh"),
     path("segments/new/", segments.SegmentEditorView.as_view(), name="segment-new"),
     path("segments/<int:pk>/", segments.SegmentEditorView.as_view(), name="segment"),
     path("segments/builder/count/", segments.SegmentCountView.as_view(), name="segment-count"),
     path("segments/builder/rows/", segments.SegmentRowsView.as_view(), name="segment-rows"),
+    path("privacy/", privacy.PrivacyView.as_view(), name="privacy"),
+    path("privacy/settings/", privacy.PrivacySettingsView.as_view(), name="privacy-settings"),
+    path("privacy/requests/", privacy.PrivacyRequestView.as_view(), name="privacy-requests"),
+    path(
+        "privacy/requests/<int:request_id>/export.json",
+        privacy.PrivacyExportDownloadView.as_view(),
+        name="privacy-export",
+    ),
 ]
