@@ -26,7 +26,7 @@ from personalization.events.products import product_pks
 from personalization.events.schema import BatchIn
 from personalization.events.tokens import customer_token_read
 from shopapp.catalog.bulk import bulk_append
-from shopapp.catalog.models import Customer
+from shopapp.catalog.models import Customer, Order
 from shopapp.shops.models import Shop
 
 logger = logging.getLogger(__name__)
@@ -155,6 +155,7 @@ def _persist_shop(shop: Shop, entries: list[BufferedEntry], stats: PersistStats)
 
     visitors = _visitors_for(shop, fresh)
     customers = _customers_for(shop, fresh)
+    order_customers = _order_customers_for(shop, fresh)
     products = product_pks(
         shop.pk, {i.event["product_id"] for i in fresh if "product_id" in i.event}
     )
@@ -168,6 +169,9 @@ def _persist_shop(shop: Shop, entries: list[BufferedEntry], stats: PersistStats)
         ts = item.event["ts"]
         if item.customer_platform_id and item.customer_platform_id in customers:
             visitor.customer_id = customers[item.customer_platform_id]
+        elif not visitor.customer_id and item.event.get("order_id") in order_customers:
+            # A purchase names its order; once the order has synced, its customer is this visitor.
+            visitor.customer_id = order_customers[item.event["order_id"]]
         session = sessions.get(visitor.pk)
         if session is None or identity.is_new_session(session.last_event_at.timestamp(), ts):
             source, detail = identity.traffic_source(
@@ -285,6 +289,22 @@ def _customers_for(shop: Shop, items: list[_Incoming]) -> dict[str, int]:
         Customer.objects.filter(
             shop=shop, platform_id__in=wanted, deleted_at__isnull=True
         ).values_list("platform_id", "pk")
+    )
+
+
+def _order_customers_for(shop: Shop, items: list[_Incoming]) -> dict[str, int]:
+    """Customer of each purchased order the mirror already has (order platform id -> pk)."""
+    wanted = {
+        str(i.event["order_id"])
+        for i in items
+        if i.event.get("type") == "purchase" and i.event.get("order_id")
+    }
+    if not wanted:
+        return {}
+    return dict(
+        Order.objects.filter(shop=shop, platform_id__in=wanted, customer__isnull=False).values_list(
+            "platform_id", "customer_id"
+        )
     )
 
 

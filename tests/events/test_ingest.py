@@ -267,3 +267,20 @@ def test_a_deleted_product_is_unknown(client, shop):
     response = post(client, shop, batch(event("product_view", product_id="555")))
     assert response.status_code == 400
     assert reverse("events:ingest") == URL
+
+
+@pytest.mark.django_db
+def test_a_purchase_stitches_the_visitor_to_the_orders_customer(client, shop, catalog):
+    from tests.factories import OrderFactory
+
+    customer = CustomerFactory(shop=shop, platform_id="17851")
+    OrderFactory(shop=shop, platform_id="#1001", customer=customer)
+    post(client, shop, batch(event("product_view", product_id="101"), visitor_id="visitor-buyer-1"))
+    post(
+        client,
+        shop,
+        batch(event("purchase", order_id="#1001", value=8.0), visitor_id="visitor-buyer-1"),
+    )
+    assert Visitor.objects.get(visitor_key="visitor-buyer-1").customer == customer
+    profile = Profile.objects.get(shop=shop, customer=customer)
+    assert profile.recently_viewed == [catalog["mug"].pk]
