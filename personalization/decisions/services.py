@@ -168,3 +168,28 @@ def _decide(
 
 def ids_param(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(v for v in values if v)
+
+
+def placement_config_save(
+    *,
+    shop: Shop,
+    placement: str,
+    is_enabled: bool,
+    strategy: str = "",
+    title: str = "",
+    rules: dict[str, Any] | None = None,
+) -> PlacementConfig:
+    """The merchant's settings for one placement (written by the admin's placements page). This
+    process forgets its cached settings at once; other processes within CONFIG_SECONDS."""
+    config, _ = PlacementConfig.objects.update_or_create(
+        shop=shop,
+        placement=placement,
+        defaults={
+            "is_enabled": is_enabled,
+            "strategy": strategy,
+            "title": title,
+            "rules": dict(rules or {}),
+        },
+    )
+    forget_configs(shop.pk)
+    return config

@@ -71,7 +71,10 @@ def nice_scale(maximum: float, counts: Sequence[int] = (4, 5, 3, 6)) -> tuple[fl
     """The top of the y axis and its number of steps: the lowest top with a nice step."""
     best: tuple[float, int] | None = None
     for count in counts:
-        top = nice_ceiling(maximum / count) * count if maximum > 0 else float(count)
+        step = nice_ceiling(maximum / count) if maximum > 0 else 1.0
+        if maximum >= 1 and step != int(step):
+            continue  # whole-number data gets whole-number ticks
+        top = step * count
         if best is None or top < best[0] - 1e-9:
             best = (top, count)
     assert best is not None
@@ -193,7 +196,7 @@ def line_chart(
         x_ticks=x_ticks,
         y_ticks=y_ticks,
         labels=tuple(labels),
-        is_empty=not values,
+        is_empty=not any(values),
     )
 
 

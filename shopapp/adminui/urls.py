@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shopapp.adminui.views import dashboard, home, onboarding, privacy, segments
+from shopapp.adminui.views import dashboard, home, onboarding, placements, privacy, segments
 
 app_name = "adminui"
 
@@ -19,6 +19,19 @@ urlpatterns = [
     path("segments/<int:pk>/", segments.SegmentEditorView.as_view(), name="segment"),
     path("segments/builder/count/", segments.SegmentCountView.as_view(), name="segment-count"),
     path("segments/builder/rows/", segments.SegmentRowsView.as_view(), name="segment-rows"),
+    path("placements/", placements.PlacementListView.as_view(), name="placements"),
+    path("placements/lookup/", placements.ProductLookupView.as_view(), name="product-lookup"),
+    path("placements/<slug:key>/", placements.PlacementView.as_view(), name="placement"),
+    path(
+        "placements/<slug:key>/toggle/",
+        placements.PlacementToggleView.as_view(),
+        name="placement-toggle",
+    ),
+    path(
+        "placements/<slug:key>/preview/",
+        placements.PlacementPreviewView.as_view(),
+        name="placement-preview",
+    ),
     path("privacy/", privacy.PrivacyView.as_view(), name="privacy"),
     path("privacy/settings/", privacy.PrivacySettingsView.as_view(), name="privacy-settings"),
     path("privacy/requests/", privacy.PrivacyRequestView.as_view(), name="privacy-requests"),

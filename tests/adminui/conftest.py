@@ -37,3 +37,33 @@ def _fresh_admin_caches() -> None:
     from shopapp.adminui import segment_count
 
     segment_count.forget()
+
+
+def storefront_session(shop: Shop, *, started_at: Any, key: str | None = None) -> Any:
+    """A consenting visitor's session (what the events API stores)."""
+    from personalization.events.models import Session, Visitor
+
+    visitor = Visitor.objects.create(
+        shop=shop,
+        visitor_key=key or f"visitor-{Visitor.objects.count() + 1:05d}",
+        first_seen_at=started_at,
+        last_event_at=started_at,
+    )
+    return Session.objects.create(
+        shop=shop, visitor=visitor, started_at=started_at, last_event_at=started_at
+    )
+
+
+def storefront_event(session: Any, kind: str, *, at: Any, **fields: Any) -> Any:
+    from personalization.events.models import Event
+
+    return Event.objects.create(
+        shop_id=session.shop_id,
+        event_id=f"ev-{Event.objects.count() + 1:08d}",
+        type=kind,
+        visitor_id=session.visitor_id,
+        session=session,
+        occurred_at=at,
+        received_at=at,
+        **fields,
+    )

@@ -67,3 +67,12 @@ def app_url(context: template.Context, name: str, *args: Any) -> str:
 def words(value: Any) -> str:
     """'first_time_customer' -> 'first time customer'."""
     return str(value).replace("_", " ")
+
+
+@register.filter
+def get_item(mapping: Any, key: str) -> Any:
+    """`{{ form.errors|get_item:key }}`: a dict value by a variable key ('' when absent)."""
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""

@@ -12,14 +12,13 @@ scoped) that adds what all pages need:
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from shopapp.shops.scoping import AdminShopView
@@ -102,10 +101,9 @@ class AdminPage(AdminShopView):
     ) -> HttpResponse:
         shop = self.get_shop()
         request = self.request
-        nav = []
-        for key, name, label in NAV:
-            with contextlib.suppress(NoReverseMatch):
-                nav.append({"key": key, "url": app_url(request, name), "label": label})
+        nav = [
+            {"key": key, "url": app_url(request, name), "label": label} for key, name, label in NAV
+        ]
         full = {
             "shop": shop,
             "nav": nav,
