@@ -30,19 +30,15 @@ from integrations.shopify.client import (
     ShopifyTransientError,
 )
 from integrations.shopify.models import SyncKind, SyncPhase, SyncRun, SyncStatus
+from shopapp.catalog import first_load
 from shopapp.catalog import services as catalog
-from shopapp.catalog.bulk import bulk_append
 from shopapp.catalog.models import (
     Collection,
-    CollectionMembership,
     Customer,
     Order,
-    OrderLine,
     Product,
-    Variant,
 )
-from shopapp.catalog.records import CollectionRecord, CustomerRecord, OrderRecord, ProductRecord
-from shopapp.shops.crypto import lookup_hash
+from shopapp.catalog.records import CollectionRecord
 from shopapp.shops.models import InstallState, Shop
 
 logger = logging.getLogger(__name__)
@@ -85,198 +81,6 @@ class Progress:
             raise SyncCancelled(f"sync run {self.run_id} is no longer running")
 
 
-def _now_columns() -> dict[str, datetime]:
-    now = timezone.now()
-    return {"created_at": now, "updated_at": now}
-
-
-def _copy(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    columns = list(rows[0])
-    bulk_append(model, columns, (tuple(row[c] for c in columns) for row in rows))
-
-
-def _pks(
-    model: type[models.Model], shop: Shop, platform_ids: Iterable[str | None]
-) -> dict[str, int]:
-    wanted = {pid for pid in platform_ids if pid}
-    if not wanted:
-        return {}
-    return dict(
-        model._default_manager.filter(shop=shop, platform_id__in=wanted).values_list(
-            "platform_id", "pk"
-        )
-    )
-
-
-def copy_products(shop: Shop, products: Sequence[ProductRecord]) -> None:
-    stamp = _now_columns()
-    _copy(
-        Product,
-        [
-            {
-                "shop_id": shop.pk,
-                "platform_id": p.platform_id,
-                "title": p.title,
-                "handle": p.handle,
-                "vendor": p.vendor,
-                "product_type": p.product_type,
-                "tags": list(p.tags),
-                "description": p.description,
-                "price_min": p.price_range[0],
-                "price_max": p.price_range[1],
-                "currency": p.currency or shop.currency,
-                "images": list(p.images),
-                "is_published": p.is_published,
-                "in_stock": p.in_stock,
-                "platform_created_at": p.created_at,
-                "platform_updated_at": p.updated_at,
-                **stamp,
-            }
-            for p in products
-        ],
-    )
-    pks = _pks(Product, shop, (p.platform_id for p in products))
-    _copy(
-        Variant,
-        [
-            {
-                "shop_id": shop.pk,
-                "platform_id": v.platform_id,
-                "product_id": pks[p.platform_id],
-                "title": v.title,
-                "sku": v.sku,
-                "price": v.price,
-                "compare_at_price": v.compare_at_price,
-                "in_stock": v.in_stock,
-                "inventory_quantity": v.inventory_quantity,
-                "position": v.position,
-                "platform_updated_at": p.updated_at,
-                **stamp,
-            }
-            for p in products
-            for v in p.variants
-        ],
-    )
-
-
-def copy_collections(shop: Shop, collections: Sequence[CollectionRecord]) -> None:
-    stamp = _now_columns()
-    _copy(
-        Collection,
-        [
-            {
-                "shop_id": shop.pk,
-                "platform_id": c.platform_id,
-                "title": c.title,
-                "handle": c.handle,
-                "description": c.description,
-                "kind": c.kind,
-                "rules": list(c.rules),
-                "sort_order": "",
-                "position": c.position,
-                "image_url": "",
-                "is_published": c.is_published,
-                "platform_updated_at": c.updated_at,
-                **stamp,
-            }
-            for c in collections
-        ],
-    )
-    collection_pks = _pks(Collection, shop, (c.platform_id for c in collections))
-    product_pks = _pks(Product, shop, (pid for c in collections for pid in c.product_ids))
-    _copy(
-        CollectionMembership,
-        [
-            {
-                "shop_id": shop.pk,
-                "collection_id": collection_pks[c.platform_id],
-                "product_id": product_pks[pid],
-                "position": position,
-            }
-            for c in collections
-            for position, pid in enumerate(dict.fromkeys(c.product_ids))
-            if pid in product_pks
-        ],
-    )
-
-
-def copy_customers(shop: Shop, customers: Sequence[CustomerRecord]) -> None:
-    stamp = _now_columns()
-    email_field = Customer._meta.get_field("email")
-    name_field = Customer._meta.get_field("name")
-    _copy(
-        Customer,
-        [
-            {
-                "shop_id": shop.pk,
-                "platform_id": c.platform_id,
-                "email_hash": lookup_hash(c.email) if c.email else "",
-                # COPY bypasses the field: encrypt here as the field would.
-                "email": email_field.get_prep_value(c.email),
-                "name": name_field.get_prep_value(c.name),
-                "accepts_marketing": c.accepts_marketing,
-                "tags": list(c.tags),
-                "country": c.country,
-                "platform_created_at": c.created_at,
-                "platform_updated_at": c.updated_at,
-                **stamp,
-            }
-            for c in customers
-        ],
-    )
-
-
-def copy_orders(shop: Shop, orders: Sequence[OrderRecord]) -> None:
-    stamp = _now_columns()
-    customer_pks = _pks(Customer, shop, (o.customer_id for o in orders))
-    _copy(
-        Order,
-        [
-            {
-                "shop_id": shop.pk,
-                "platform_id": o.platform_id,
-                "name": o.name,
-                "customer_id": customer_pks.get(o.customer_id or ""),
-                "kind": o.kind,
-                "currency": o.currency,
-                "subtotal": o.subtotal,
-                "total": o.total,
-                "refunded_total": o.refunded_total,
-                "financial_status": o.financial_status,
-                "cancelled_at": o.cancelled_at,
-                "country": o.country,
-                "platform_created_at": o.created_at,
-                "platform_updated_at": o.updated_at,
-                **stamp,
-            }
-            for o in orders
-        ],
-    )
-    order_pks = _pks(Order, shop, (o.platform_id for o in orders))
-    product_pks = _pks(Product, shop, (ln.product_id for o in orders for ln in o.lines))
-    variant_pks = _pks(Variant, shop, (ln.variant_id for o in orders for ln in o.lines))
-    _copy(
-        OrderLine,
-        [
-            {
-                "shop_id": shop.pk,
-                "order_id": order_pks[o.platform_id],
-                "platform_id": ln.platform_id,
-                "product_id": product_pks.get(ln.product_id or ""),
-                "variant_id": variant_pks.get(ln.variant_id or ""),
-                "title": ln.title,
-                "sku": ln.sku,
-                "quantity": ln.quantity,
-                "unit_price": ln.unit_price,
-            }
-            for o in orders
-            for ln in o.lines
-        ],
-    )
-
-
 Batch = list[tuple[dict[str, Any], list[dict[str, Any]]]]
 
 
@@ -299,25 +103,25 @@ WRITERS: dict[str, PhaseWriter] = {
     SyncPhase.PRODUCTS: PhaseWriter(
         Product,
         lambda batch: [mapping.product_from_node(n, c) for n, c in batch],
-        copy_products,
+        first_load.products_first_load,
         lambda shop, records: catalog.products_upsert(shop=shop, products=records),
     ),
     SyncPhase.COLLECTIONS: PhaseWriter(
         Collection,
         _collections_records,
-        copy_collections,
+        first_load.collections_first_load,
         lambda shop, records: catalog.collections_upsert(shop=shop, collections=records),
     ),
     SyncPhase.CUSTOMERS: PhaseWriter(
         Customer,
         lambda batch: [mapping.customer_from_node(n) for n, _c in batch],
-        copy_customers,
+        first_load.customers_first_load,
         lambda shop, records: catalog.customers_upsert(shop=shop, customers=records),
     ),
     SyncPhase.ORDERS: PhaseWriter(
         Order,
         lambda batch: [mapping.order_from_node(n, c) for n, c in batch],
-        copy_orders,
+        first_load.orders_first_load,
         lambda shop, records: catalog.orders_upsert(shop=shop, orders=records),
     ),
 }

@@ -15,6 +15,8 @@ from typing import Any
 
 from django.db import connection, models
 
+from shopapp.shops.fields import EncryptedTextField
+
 CHUNK = 20_000
 SQLITE_CACHE_KIB = 128 * 1024
 Converter = Callable[[Any], Any]
@@ -42,7 +44,10 @@ def _converters(model: type[models.Model], columns: Sequence[str]) -> list[tuple
     found: list[tuple[int, Converter]] = []
     for index, column in enumerate(columns):
         field = by_column[column]
-        if isinstance(field, models.JSONField):
+        if isinstance(field, EncryptedTextField):
+            # COPY bypasses the field: encrypt here, as saving through the model would.
+            found.append((index, field.get_prep_value))
+        elif isinstance(field, models.JSONField):
             found.append((index, _to_json_text))
         elif sqlite and isinstance(field, models.DateTimeField):
             found.append((index, _to_utc_text))

@@ -22,8 +22,15 @@ from shopapp.catalog.models import (
     Variant,
 )
 from shopapp.catalog.records import CollectionRecord, CustomerRecord, OrderRecord, ProductRecord
+from shopapp.catalog.rows import (
+    collection_row,
+    customer_row,
+    line_row,
+    order_row,
+    product_row,
+    variant_row,
+)
 from shopapp.catalog.upsert import upsert_rows
-from shopapp.shops.crypto import lookup_hash
 from shopapp.shops.models import Shop
 
 
@@ -32,41 +39,12 @@ def products_upsert(*, shop: Shop, products: Sequence[ProductRecord]) -> int:
     """Upsert products with their variants; returns how many products were written."""
     written = upsert_rows(
         Product,
-        [
-            {
-                "shop": shop.pk,
-                "platform_id": p.platform_id,
-                "title": p.title,
-                "handle": p.handle,
-                "vendor": p.vendor,
-                "product_type": p.product_type,
-                "tags": list(p.tags),
-                "description": p.description,
-                "price_min": p.price_range[0],
-                "price_max": p.price_range[1],
-                "currency": p.currency or shop.currency,
-                "images": list(p.images),
-                "is_published": p.is_published,
-                "in_stock": p.in_stock,
-                "platform_created_at": p.created_at,
-                "platform_updated_at": p.updated_at,
-            }
-            for p in products
-        ],
+        [{"shop_id": shop.pk, **product_row(p, currency=shop.currency)} for p in products],
     )
     variant_rows = [
         {
-            "shop": shop.pk,
-            "platform_id": v.platform_id,
-            "product": written[p.platform_id],
-            "title": v.title,
-            "sku": v.sku,
-            "price": v.price,
-            "compare_at_price": v.compare_at_price,
-            "in_stock": v.in_stock,
-            "inventory_quantity": v.inventory_quantity,
-            "position": v.position,
-            "platform_updated_at": p.updated_at,
+            "shop_id": shop.pk,
+            **variant_row(v, product_pk=written[p.platform_id], updated_at=p.updated_at),
         }
         for p in products
         if p.platform_id in written
@@ -101,21 +79,8 @@ def collections_upsert(*, shop: Shop, collections: Sequence[CollectionRecord]) -
     written = upsert_rows(
         Collection,
         [
-            {
-                "shop": shop.pk,
-                "platform_id": c.platform_id,
-                "title": c.title,
-                "handle": c.handle,
-                "description": c.description,
-                "kind": c.kind,
-                "rules": list(c.rules),
-                "position": c.position,
-                "is_published": c.is_published,
-                "platform_updated_at": c.updated_at,
-                # NOT NULL columns the record does not carry: set on insert, kept on update.
-                "sort_order": "",
-                "image_url": "",
-            }
+            # NOT NULL columns the record does not carry: set on insert, kept on update.
+            {"shop_id": shop.pk, **collection_row(c), "sort_order": "", "image_url": ""}
             for c in collections
         ],
         update_fields=_COLLECTION_UPDATE_FIELDS,
@@ -141,24 +106,7 @@ def collections_upsert(*, shop: Shop, collections: Sequence[CollectionRecord]) -
 
 @transaction.atomic
 def customers_upsert(*, shop: Shop, customers: Sequence[CustomerRecord]) -> int:
-    written = upsert_rows(
-        Customer,
-        [
-            {
-                "shop": shop.pk,
-                "platform_id": c.platform_id,
-                "email_hash": lookup_hash(c.email) if c.email else "",
-                "email": c.email,
-                "name": c.name,
-                "accepts_marketing": c.accepts_marketing,
-                "tags": list(c.tags),
-                "country": c.country,
-                "platform_created_at": c.created_at,
-                "platform_updated_at": c.updated_at,
-            }
-            for c in customers
-        ],
-    )
+    written = upsert_rows(Customer, [{"shop_id": shop.pk, **customer_row(c)} for c in customers])
     return len(written)
 
 
@@ -173,22 +121,7 @@ def orders_upsert(*, shop: Shop, orders: Sequence[OrderRecord]) -> int:
     written = upsert_rows(
         Order,
         [
-            {
-                "shop": shop.pk,
-                "platform_id": o.platform_id,
-                "name": o.name,
-                "customer": customer_pks.get(o.customer_id) if o.customer_id else None,
-                "kind": o.kind,
-                "currency": o.currency,
-                "subtotal": o.subtotal,
-                "total": o.total,
-                "refunded_total": o.refunded_total,
-                "financial_status": o.financial_status,
-                "cancelled_at": o.cancelled_at,
-                "country": o.country,
-                "platform_created_at": o.created_at,
-                "platform_updated_at": o.updated_at,
-            }
+            {"shop_id": shop.pk, **order_row(o, customer_pk=customer_pks.get(o.customer_id or ""))}
             for o in orders
         ],
     )
@@ -211,14 +144,12 @@ def orders_upsert(*, shop: Shop, orders: Sequence[OrderRecord]) -> int:
     OrderLine.objects.bulk_create(
         OrderLine(
             shop=shop,
-            order_id=written[o.platform_id],
-            platform_id=line.platform_id,
-            product_id=product_pks.get(line.product_id) if line.product_id else None,
-            variant_id=variant_pks.get(line.variant_id) if line.variant_id else None,
-            title=line.title,
-            sku=line.sku,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
+            **line_row(
+                line,
+                order_pk=written[o.platform_id],
+                product_pk=product_pks.get(line.product_id or ""),
+                variant_pk=variant_pks.get(line.variant_id or ""),
+            ),
         )
         for o in wanted
         for line in o.lines

@@ -44,7 +44,7 @@ def upsert_rows(
     all_fields = fields + extra
     columns = [_column(f) for f in all_fields]
     if update_fields is None:
-        update_fields = [n for n in field_names if n not in ("shop", "platform_id")]
+        update_fields = [n for n in field_names if n not in ("shop", "shop_id", "platform_id")]
     update_columns = [_column(meta.get_field(n)) for n in update_fields]
     update_columns += [_column(f) for f in extra if getattr(f, "auto_now", False)]
 
@@ -66,8 +66,9 @@ def upsert_rows(
             batch = rows[start : start + batch_size]
             params: list[Any] = []
             for row in batch:
-                for field in fields:
-                    value = _raw(row[field.name])
+                # Keys may be field names ("shop") or column names ("shop_id"); both resolve.
+                for name, field in zip(field_names, fields, strict=True):
+                    value = _raw(row[name])
                     params.append(field.get_db_prep_save(value, connection))  # type: ignore[union-attr]
                 for field in extra:
                     params.append(field.get_db_prep_save(now, connection))

@@ -187,7 +187,7 @@ def test_resume_after_a_crash_reuses_the_bulk_operation(
 ):
     # given a store and a worker that dies while writing the orders phase
     fake_shopify.shops[SHOP].generate(products=30, orders=80, seed=3)
-    original = sync.copy_orders
+    original = sync.WRITERS[SyncPhase.ORDERS].copy
     calls = {"n": 0}
 
     def dying(shop, orders):  # type: ignore[no-untyped-def]
@@ -195,9 +195,7 @@ def test_resume_after_a_crash_reuses_the_bulk_operation(
         original(shop, orders)
         raise SystemExit("worker killed")
 
-    monkeypatch.setattr(
-        sync.WRITERS[SyncPhase.ORDERS], "copy", dying, raising=False
-    ) if False else None
+    # The writer is a frozen dataclass: swap its function for the test, and restore it after.
     object.__setattr__(sync.WRITERS[SyncPhase.ORDERS], "copy", dying)
     try:
         with pytest.raises(SystemExit):
