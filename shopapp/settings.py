@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "personalization.privacy",
     "personalization.segments",
     "personalization.decisions",
+    "personalization.recommendations",
     "integrations.shopify",
 ]
 
@@ -142,6 +143,7 @@ CELERY_TASK_ROUTES = {
     "shopapp.catalog.tasks.*": {"queue": "sync"},
     "personalization.events.tasks.*": {"queue": "events"},
     "personalization.profiles.tasks.*": {"queue": "training"},
+    "personalization.recommendations.tasks.*": {"queue": "training"},
     "integrations.shopify.tasks.*": {"queue": "sync"},
 }
 CELERY_BEAT_SCHEDULE = {

@@ -1,7 +1,7 @@
 """What each slot shows for one visitor, and why.
 
 Candidates come from the catalog snapshot (popularity, trending, newness, categories) and the
-visitor's context; item-to-item models plug in through `related_source` when a shop has trained
+visitor's context; item-to-item models plug in through `Sources` when a shop has trained
 ones. Every list passes the merchant's rules (engine.rerank.apply_rules) and is topped up with
 bestsellers, so no block is ever empty, even in a shop with no orders and no events.
 """
@@ -21,6 +21,14 @@ Candidate = tuple[str, float, str]  # (platform id, score in [0, 1], reason)
 # Enough candidates for any block after exclusions and caps; more would only cost time.
 PER_STRATEGY = 48
 RelatedSource = Callable[[str, int], list[tuple[str, float]]]
+
+
+@dataclass(frozen=True)
+class Sources:
+    """A shop's trained neighbours: viewed-together for "related", bought-together for baskets."""
+
+    related: RelatedSource | None = None
+    together: RelatedSource | None = None
 
 
 @dataclass
@@ -199,7 +207,7 @@ def candidates_for(
     context: VisitorContext,
     *,
     product_id: str | None,
-    source: RelatedSource | None,
+    sources: Sources,
 ) -> list[Candidate]:
     if strategy == "bestsellers":
         return _bestsellers(snapshot)
@@ -214,11 +222,11 @@ def candidates_for(
     if strategy == "new_in_your_categories":
         return _new_in_your_categories(snapshot, context)
     if strategy == "related":
-        return _related(snapshot, product_id or "", source)
+        return _related(snapshot, product_id or "", sources.related)
     if strategy == "bought_together":
-        return _bought_together(snapshot, [product_id] if product_id else [], source)
+        return _bought_together(snapshot, [product_id] if product_id else [], sources.together)
     if strategy == "cross_sell":
-        return _bought_together(snapshot, context.cart, source)
+        return _bought_together(snapshot, context.cart, sources.together)
     raise ValueError(f"unknown strategy {strategy!r}")
 
 
@@ -268,11 +276,11 @@ def decide_slot(
     limit: int,
     product_id: str | None,
     config: Mapping[str, Any],
-    source: RelatedSource | None,
+    sources: Sources,
     exclude: set[str],
 ) -> SlotDecision:
     strategy = config.get("strategy") or plan.strategy
-    candidates = candidates_for(strategy, snapshot, context, product_id=product_id, source=source)
+    candidates = candidates_for(strategy, snapshot, context, product_id=product_id, sources=sources)
     reasons: dict[str, str] = {}
     best: dict[str, float] = {}
     for pid, score, reason in candidates:

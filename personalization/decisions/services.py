@@ -15,6 +15,7 @@ from personalization.decisions import compose
 from personalization.decisions.catalog import CatalogSnapshot, Item, catalog_snapshot
 from personalization.decisions.context import VisitorContext
 from personalization.decisions.models import PlacementConfig
+from personalization.recommendations.selectors import bought_together_source, related_source
 from shopapp.shops.models import Platform, Shop
 
 CACHE_SECONDS = 60
@@ -90,13 +91,11 @@ def _configs_load(shop: Shop) -> dict[str, dict[str, Any]]:
     }
 
 
-def _related_source(shop: Shop) -> compose.RelatedSource | None:
-    """Item-to-item neighbours from the shop's trained model, when it has one."""
-    try:
-        from personalization.recommendations.selectors import related_source
-    except ImportError:
-        return None
-    return related_source(shop=shop)
+def _sources(shop: Shop) -> compose.Sources:
+    """The shop's trained item-to-item neighbours, when it has them."""
+    return compose.Sources(
+        related=related_source(shop=shop), together=bought_together_source(shop=shop)
+    )
 
 
 def page_decide(*, shop: Shop, request: PageRequest, context: VisitorContext) -> dict[str, Any]:
@@ -114,7 +113,7 @@ def _decide(
     shop: Shop, snapshot: CatalogSnapshot, request: PageRequest, context: VisitorContext
 ) -> dict[str, Any]:
     configs = _configs(shop)
-    source = _related_source(shop)
+    sources = _sources(shop)
     slots = request.slots or PAGE_SLOTS.get(request.page, ())
     plans = dict(compose.PRODUCT_SLOTS)
     plans.update(compose.homepage_plan(context))
@@ -141,7 +140,7 @@ def _decide(
             limit=request.limits.get(slot, DEFAULT_LIMITS.get(slot, 4)),
             product_id=request.product_id,
             config=config,
-            source=source,
+            sources=sources,
             # Two blocks on one page never repeat a product (recently viewed may repeat: it is a memory).
             exclude=shown - set(context.recently_viewed)
             if plan.strategy == "recently_viewed"

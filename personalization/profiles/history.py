@@ -13,7 +13,7 @@ from personalization.events.models import Visitor
 from shopapp.catalog.models import Customer, Order
 from shopapp.shops.models import Shop
 
-_demo_clock: dict[int, tuple[float, float]] = {}
+_demo_clock: dict[tuple[int, float], tuple[float, float]] = {}
 _DEMO_CLOCK_SECONDS = 60.0
 
 
@@ -22,13 +22,21 @@ def shop_now(shop: Shop) -> float:
     order, so that its customers are not all lapsed by today's date (read once a minute)."""
     if not shop.is_demo:
         return time.time()
-    cached = _demo_clock.get(shop.pk)
+    # Keyed by creation time too: a recreated shop may reuse a primary key.
+    key = (shop.pk, shop.created_at.timestamp() if shop.created_at else 0.0)
+    cached = _demo_clock.get(key)
     if cached and time.monotonic() - cached[0] < _DEMO_CLOCK_SECONDS:
         return cached[1]
     latest = Order.objects.filter(shop=shop).aggregate(latest=Max("platform_created_at"))["latest"]
     now = latest.timestamp() + 3600 if latest else time.time()
-    _demo_clock[shop.pk] = (time.monotonic(), now)
+    _demo_clock[key] = (time.monotonic(), now)
     return now
+
+
+def shop_clock_forget(shop_id: int) -> None:
+    """After an import: the demo clock moves to the new data's last order."""
+    for key in [k for k in _demo_clock if k[0] == shop_id]:
+        del _demo_clock[key]
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,13 @@ def profiles_recompute_all() -> int:
 )
 def profiles_recompute_shop(shop_id: int, retrain: bool = False) -> dict[str, int]:
     from personalization.profiles.recompute import profiles_recompute
+    from personalization.recommendations.services import models_train
     from personalization.segments.services import segments_refresh
 
     shop = Shop.objects.filter(pk=shop_id, install_state=InstallState.INSTALLED).first()
     if shop is None:
         return {}
     profiles_recompute(shop=shop, retrain=retrain)
+    # Item-to-item neighbours learn from the same night's orders and sessions.
+    models_train(shop=shop)
     return segments_refresh(shop=shop)

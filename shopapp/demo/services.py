@@ -74,4 +74,25 @@ def demo_shop_load(*, path: Path | None = None, progress: bool = False) -> DemoL
     run, changed = retail_file_import(
         shop=shop, path=path or settings.DEMO_DATA_PATH, progress=progress
     )
+    if changed or not demo_shop_learned(shop=shop):
+        demo_shop_learn(shop=shop)
     return DemoLoadResult(shop=shop, report=run.report, changed=changed)
+
+
+def demo_shop_learned(*, shop: Shop) -> bool:
+    from personalization.profiles.models import ProfileSettings
+
+    return ProfileSettings.objects.filter(shop=shop, recomputed_at__isnull=False).exists()
+
+
+def demo_shop_learn(*, shop: Shop) -> None:
+    """What the nightly jobs would have learned: profiles, scores, segments, item neighbours."""
+    from personalization.profiles.history import shop_clock_forget
+    from personalization.profiles.recompute import profiles_recompute
+    from personalization.recommendations.services import models_train
+    from personalization.segments.services import segments_refresh
+
+    shop_clock_forget(shop.pk)
+    profiles_recompute(shop=shop, retrain=True)
+    segments_refresh(shop=shop)
+    models_train(shop=shop)

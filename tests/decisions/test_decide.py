@@ -5,6 +5,7 @@ import pytest
 from personalization.decisions import catalog, services
 from personalization.decisions.models import PlacementConfig
 from personalization.profiles.models import Profile
+from personalization.recommendations import selectors as rec_selectors
 from tests.factories import (
     CollectionFactory,
     CustomerFactory,
@@ -21,6 +22,7 @@ URL = "/api/v1/decide"
 def fresh_snapshots():
     catalog.forget()
     services._configs_cache.clear()
+    rec_selectors.forget()
 
 
 @pytest.fixture
@@ -235,3 +237,36 @@ def test_diversity_cap_and_already_bought_are_honoured(client, shop, store, admi
     categories = [i[0] for i in ids]
     assert len(ids) == 6
     assert max(categories.count(c) for c in set(categories)) <= 2
+
+
+@pytest.mark.django_db
+def test_bought_together_comes_from_the_trained_model(admin_client_for, shop, store):
+    from personalization.recommendations.services import models_train
+
+    buyer = CustomerFactory(shop=shop)
+    for _ in range(4):
+        order = OrderFactory(shop=shop, customer=buyer)
+        OrderLineFactory(shop=shop, order=order, product=store["c1"], quantity=1)
+        OrderLineFactory(shop=shop, order=order, product=store["k2"], quantity=1)
+    report = models_train(shop=shop)
+    rec_selectors.forget()
+    assert report["copurchase"]["items_with_neighbours"] >= 2
+    # "related" off, so the bought-together block is the first to choose
+    PlacementConfig.objects.create(shop=shop, placement="product-related", is_enabled=False)
+    data = (
+        admin_client_for(shop)
+        .get(
+            URL,
+            {
+                "key": shop.storefront_key,
+                "page": "product",
+                "product": "c1",
+                "persona": "new_visitor",
+                "explain": "1",
+            },
+        )
+        .json()
+    )
+    first = data["slots"]["product-bought-together"]["items"][0]
+    assert first["id"] == "k2"
+    assert first["reason"] == "Often bought with Candles 1"

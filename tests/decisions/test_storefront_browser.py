@@ -9,7 +9,7 @@ import pytest
 
 from personalization.decisions import catalog
 from personalization.profiles.models import Profile
-from personalization.profiles.recompute import profiles_recompute
+from personalization.recommendations import selectors as rec_selectors
 from shopapp.demo.services import demo_shop_load
 
 CHROMIUM = "/usr/bin/chromium"
@@ -48,9 +48,8 @@ def browser(monkeypatch):
 def demo_shop(transactional_db, settings):
     settings.DEMO_ENABLED = True
     catalog.forget()
-    shop = demo_shop_load().shop
-    profiles_recompute(shop=shop)
-    return shop
+    rec_selectors.forget()
+    return demo_shop_load().shop  # loads the sample and learns from it (profiles, models)
 
 
 def visit(browser, url: str, name: str) -> dict:

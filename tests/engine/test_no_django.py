@@ -6,10 +6,12 @@ import sys
 ENGINE_MODULES = (
     "affinity",
     "clustering",
+    "cooccurrence",
     "lifecycle",
     "metrics",
     "orders",
     "propensity",
+    "rerank",
     "rfm",
     "segment_rules",
 )
