@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "personalization.decisions",
     "personalization.recommendations",
     "integrations.shopify",
+    "integrations.woocommerce",
 ]
 
 MIDDLEWARE = [
@@ -145,6 +146,7 @@ CELERY_TASK_ROUTES = {
     "personalization.profiles.tasks.*": {"queue": "training"},
     "personalization.recommendations.tasks.*": {"queue": "training"},
     "integrations.shopify.tasks.*": {"queue": "sync"},
+    "integrations.woocommerce.tasks.*": {"queue": "sync"},
 }
 CELERY_BEAT_SCHEDULE = {
     # Profiles and segments from scratch each night; live updates cover the day in between.
@@ -230,3 +232,9 @@ SHOPIFY_SHOP_URL = env.str("SHOPIFY_SHOP_URL", default="https://{shop}")
 SHOPIFY_APP_URL = env.str("SHOPIFY_APP_URL", default="http://127.0.0.1:8000")
 # The admin's session-token authenticator (shopapp.shops.auth) asks this integration to verify.
 SHOP_SESSION_TOKEN_VERIFIER = "integrations.shopify.auth.session_token_credential"
+
+# WooCommerce (integrations/woocommerce). The app's public https base URL: stores post their keys
+# (wc-auth callback_url must be https) and webhooks there. The app name is what the merchant sees
+# on the store's "grant access" page.
+WOOCOMMERCE_APP_URL = env.str("WOOCOMMERCE_APP_URL", default=SHOPIFY_APP_URL)
+WOOCOMMERCE_APP_NAME = env.str("WOOCOMMERCE_APP_NAME", default="Personalization")

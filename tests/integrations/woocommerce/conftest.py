@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from integrations.woocommerce.client import KeyAuth, WooClient
+from tests.fakes.woocommerce.server import FakeWooCommerce
+
+APP_URL = "https://app.example.test"
+
+
+def make_fake(**options: Any) -> FakeWooCommerce:
+    return FakeWooCommerce(**options).start()
+
+
+@pytest.fixture
+def fake_woo() -> Iterator[FakeWooCommerce]:
+    fake = make_fake()
+    yield fake
+    fake.stop()
+
+
+def client_for_fake(fake: FakeWooCommerce, **options: Any) -> WooClient:
+    """A client for the fake: loopback allowed and the fake's CA trusted, which only tests do."""
+    key = options.pop("key", None) or fake.add_key()
+    auth = options.pop("auth", None) or KeyAuth(key.consumer_key, key.consumer_secret)
+    options.setdefault("sleep", lambda _seconds: None)
+    return WooClient(
+        fake.home,
+        auth,
+        allow_loopback=True,
+        verify=fake.ca_path,
+        has_pretty_permalinks=fake.pretty_permalinks,
+        **options,
+    )
+
+
+@pytest.fixture
+def woo_settings(settings, fake_woo):  # type: ignore[no-untyped-def]
+    """Settings that let production code reach the fake: the app's public URL, and client
+    options for loopback and the fake's CA (never set outside tests)."""
+    settings.WOOCOMMERCE_APP_URL = APP_URL
+    settings.WOOCOMMERCE_TEST_CLIENT_OPTIONS = {
+        "allow_loopback": True,
+        "verify": fake_woo.ca_path,
+        "sleep": lambda _seconds: None,
+    }
+    return settings
