@@ -67,11 +67,13 @@ class Line:
     label_y: float = 0.0  # where its end label goes: near `last`, pushed apart from the others
 
 
-def nice_scale(maximum: float, counts: Sequence[int] = (4, 5, 3, 6)) -> tuple[float, int]:
+def nice_scale(maximum: float, counts: Sequence[int] = (4, 5, 3, 6, 2, 1)) -> tuple[float, int]:
     """The top of the y axis and its number of steps: the lowest top with a nice step."""
     best: tuple[float, int] | None = None
     for count in counts:
         step = nice_ceiling(maximum / count) if maximum > 0 else 1.0
+        if maximum >= 1:
+            step = max(step, 1.0)
         if maximum >= 1 and step != int(step):
             continue  # whole-number data gets whole-number ticks
         top = step * count

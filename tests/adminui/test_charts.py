@@ -29,7 +29,15 @@ def test_compact_numbers(value, text):
 
 
 @pytest.mark.parametrize(
-    ("maximum", "scale"), [(212, (250.0, 5)), (0, (3.0, 3)), (7, (8.0, 4)), (1000, (1000.0, 4))]
+    ("maximum", "scale"),
+    [
+        (212, (250.0, 5)),
+        (0, (1.0, 1)),
+        (1, (1.0, 1)),
+        (3, (3.0, 3)),
+        (7, (8.0, 4)),
+        (1000, (1000.0, 4)),
+    ],
 )
 def test_the_y_axis_ends_on_a_nice_number(maximum, scale):
     assert nice_scale(maximum) == scale

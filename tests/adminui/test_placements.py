@@ -70,26 +70,25 @@ def settings_form(**overrides: str) -> dict[str, str]:
     }
 
 
-def test_every_storefront_slot_has_a_placement_and_every_strategy_is_the_engines():
+def test_every_storefront_slot_has_a_placement():
     slots = {slot for page in PAGE_SLOTS.values() for slot in page}
     assert slots <= set(placements.BY_KEY)
-    from personalization.decisions import compose
-    from personalization.decisions.catalog import CatalogSnapshot
-    from personalization.decisions.context import VisitorContext
 
-    empty = CatalogSnapshot(
-        shop_id=0,
-        version="",
-        currency="GBP",
-        items={},
-        by_pk={},
-        bestsellers=[],
-        trending=[],
-        new_arrivals=[],
-    )
-    for strategy in placements.STRATEGY_LABELS:
-        if strategy:
-            compose.candidates_for(strategy, empty, VisitorContext(), product_id=None, source=None)
+
+def test_every_strategy_offered_is_one_the_engine_decides_with(admin_client_for, shop, store):
+    client = admin_client_for(shop)
+    for placement in placements.PLACEMENTS:
+        for strategy in placement.strategies:
+            saved = client.post(
+                f"/app/placements/{placement.key}/", settings_form(strategy=strategy), **HX
+            )
+            assert saved.status_code == 200, (placement.key, strategy)
+            services.forget_configs(shop.pk)
+            preview = client.get(
+                f"/app/placements/{placement.key}/preview/?persona=returning_visitor", **HX
+            )
+            assert preview.status_code == 200, (placement.key, strategy)
+            assert 'data-preview="items"' in preview.content.decode(), (placement.key, strategy)
 
 
 def test_the_list_shows_every_placement_on_by_default(admin_client_for, shop):
