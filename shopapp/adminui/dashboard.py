@@ -3,7 +3,8 @@
 - Sessions per day, and personalized sessions (sessions with at least one impression) per day.
 - The funnel per placement: impressions -> clicks -> adds to cart -> orders, from events that name
   their placement, with the revenue of those orders (attributed revenue).
-- Top recommended products: most impressions (and clicks) among events naming a product.
+- Top recommended products: most impressions (and clicks) among placement events naming a
+  product (the same scan as the funnel).
 - Segment sizes over time, for the largest segments.
 
 Incremental revenue needs the always-on holdout (the experiments issue); until then the dashboard
@@ -108,14 +109,16 @@ def _sessions(shop: Shop, since: datetime, days: list[date]) -> tuple[LineChart,
         .annotate(n=Count("id"))
         .values_list("day", "n")
     )
-    impressions = Event.objects.filter(shop=shop, type="impression", occurred_at__gte=since)
     personalized_by_day = dict(
-        impressions.annotate(day=TruncDate("occurred_at", tzinfo=zone))
+        Event.objects.filter(shop=shop, type="impression", occurred_at__gte=since)
+        .annotate(day=TruncDate("occurred_at", tzinfo=zone))
         .values("day")
         .annotate(n=Count("session_id", distinct=True))
         .values_list("day", "n")
     )
-    personalized_total = impressions.aggregate(n=Count("session_id", distinct=True))["n"] or 0
+    # Summed per day: a session that runs past midnight counts on both days. Rare, and it saves
+    # a second distinct count over the period's impressions.
+    personalized_total = sum(personalized_by_day.values())
     chart = line_chart(
         [_label(day) for day in days],
         [
@@ -128,24 +131,29 @@ def _sessions(shop: Shop, since: datetime, days: list[date]) -> tuple[LineChart,
     return chart, sum(all_by_day.values()), personalized_total
 
 
-def _funnel(
+def _placement_events(
     shop: Shop, since: datetime
-) -> tuple[tuple[FunnelRow, ...], tuple[BarStep, ...], float, int]:
+) -> tuple[tuple[FunnelRow, ...], tuple[BarStep, ...], float, int, tuple[TopProduct, ...]]:
+    """The funnel per placement and the top recommended products, from one scan of the period's
+    placement events grouped by (placement, type, product)."""
     types = [key for key, _ in FUNNEL]
     grouped = (
         Event.objects.filter(shop=shop, occurred_at__gte=since, type__in=types)
         .exclude(placement="")
-        .values("placement", "type")
+        .values("placement", "type", "product_id")
         .annotate(
             n=Count("id"),
             revenue=Sum(Cast(KT("data__value"), FloatField()), filter=Q(type="purchase")),
         )
     )
-    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     revenue: dict[str, float] = defaultdict(float)
+    per_product: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # impressions, clicks
     for row in grouped:
-        counts[row["placement"]][row["type"]] = row["n"]
+        counts[row["placement"]][row["type"]] += row["n"]
         revenue[row["placement"]] += row["revenue"] or 0.0
+        if row["product_id"] is not None and row["type"] in ("impression", "click"):
+            per_product[row["product_id"]][row["type"] == "click"] += row["n"]
     names = [label for _, label in FUNNEL]
     rows = [
         FunnelRow(
@@ -157,39 +165,23 @@ def _funnel(
     ]
     rows.sort(key=lambda row: (-row.steps[0].count, -row.revenue, row.placement))
     totals = funnel_steps(names, [sum(c.get(key, 0) for c in counts.values()) for key in types])
-    orders = totals[-1].count
-    return tuple(rows), totals, sum(revenue.values()), orders
-
-
-def _top_products(shop: Shop, since: datetime) -> tuple[TopProduct, ...]:
-    ranked = list(
-        Event.objects.filter(
-            shop=shop,
-            occurred_at__gte=since,
-            type__in=("impression", "click"),
-            product_id__isnull=False,
-        )
-        .values("product_id")
-        .annotate(
-            impressions=Count("id", filter=Q(type="impression")),
-            clicks=Count("id", filter=Q(type="click")),
-        )
-        .order_by("-impressions", "-clicks", "product_id")[:TOP_PRODUCTS]
-    )
+    ranked = sorted(per_product.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
+    ranked = ranked[:TOP_PRODUCTS]
     titles = dict(
-        Product.objects.filter(shop=shop, pk__in=[r["product_id"] for r in ranked]).values_list(
+        Product.objects.filter(shop=shop, pk__in=[pk for pk, _ in ranked]).values_list(
             "pk", "title"
         )
     )
-    return tuple(
+    top = tuple(
         TopProduct(
-            product_id=r["product_id"],
-            title=titles.get(r["product_id"], "(deleted product)"),
-            impressions=r["impressions"],
-            clicks=r["clicks"],
+            product_id=pk,
+            title=titles.get(pk, "(deleted product)"),
+            impressions=impressions,
+            clicks=clicks,
         )
-        for r in ranked
+        for pk, (impressions, clicks) in ranked
     )
+    return tuple(rows), totals, sum(revenue.values()), totals[-1].count, top
 
 
 def _segments(shop: Shop, since: datetime, days: list[date]) -> LineChart:
@@ -221,7 +213,7 @@ def dashboard_build(*, shop: Shop, days: int, now: datetime | None = None) -> Da
     since = datetime.combine(first_day, datetime.min.time(), tzinfo=zone)
     day_list = _days(first_day, today)
     sessions_chart, sessions_total, personalized_total = _sessions(shop, since, day_list)
-    funnel, totals, revenue, orders = _funnel(shop, since)
+    funnel, totals, revenue, orders, top_products = _placement_events(shop, since)
     return Dashboard(
         days=days,
         since=since,
@@ -233,7 +225,7 @@ def dashboard_build(*, shop: Shop, days: int, now: datetime | None = None) -> Da
         funnel_totals=totals,
         attributed_revenue=revenue,
         attributed_orders=orders,
-        top_products=_top_products(shop, since),
+        top_products=top_products,
         segments_chart=_segments(shop, since, day_list),
     )
 

@@ -1,12 +1,14 @@
 """The setup page's state: is the store connected, how far is the sync, what is left to do.
 
-Sync progress comes from the platform integration's sync runs when it is installed (Shopify's
-`SyncRun`: phase, rows, ETA, errors), imported lazily so this page works without it; a demo shop
-shows its import instead (`shopapp.demo`'s ImportRun), which is always complete.
+Sync progress comes from the shop's platform integration when it is installed: both
+`integrations.shopify` and `integrations.woocommerce` keep a `SyncRun` with the same fields
+(phase, phases done, rows, ETA, errors), imported lazily so this page works without them. A demo
+shop shows its import instead (`shopapp.demo`'s ImportRun), which is always complete.
 """
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,12 +21,14 @@ from shopapp.adminui.models import PrivacySettings
 from shopapp.demo.selectors import import_run_latest
 from shopapp.shops.models import Platform, Shop
 
+# The phases shown before any sync has run (and for a demo import).
 SYNC_PHASES = (
     ("products", "Products"),
     ("collections", "Collections"),
     ("customers", "Customers"),
     ("orders", "Orders"),
 )
+NOT_PHASES = frozenset({"queued", "done"})
 ACTIVE_EVENTS_DAYS = 7
 
 
@@ -52,6 +56,7 @@ class SyncProgress:
     started_at: datetime | None
     finished_at: datetime | None
     errors: tuple[dict[str, Any], ...] = field(default=())
+    has_retry: bool = False  # the integration can start a new run from here
 
     @property
     def is_running(self) -> bool:
@@ -59,7 +64,7 @@ class SyncProgress:
 
     @property
     def can_retry(self) -> bool:
-        return self.source == "shopify" and self.status in ("failed", "cancelled")
+        return self.has_retry and self.status in ("failed", "cancelled")
 
     @property
     def eta_text(self) -> str:
@@ -74,21 +79,32 @@ class SyncProgress:
         return f"about {minutes / 60:.1f} h left"
 
 
-def _shopify_runs() -> Any:
-    """The Shopify integration's SyncRun model, or None when the integration is not installed."""
+def _integration(shop: Shop, module: str, name: str) -> Any:
+    """`integrations.<platform>.<module>.<name>`, or None when that integration (or that part of
+    it) is not installed."""
     try:
-        from integrations.shopify.models import SyncRun
-    except ImportError:
+        return getattr(importlib.import_module(f"integrations.{shop.platform}.{module}"), name)
+    except (ImportError, AttributeError):
         return None
-    return SyncRun
 
 
-def _from_sync_run(run: Any) -> SyncProgress:
+def _retry_parts(shop: Shop) -> tuple[Any, Any] | None:
+    start = _integration(shop, "sync", "sync_run_start")
+    task = _integration(shop, "tasks", f"{shop.platform}_sync_continue")
+    if start is None or task is None or shop.is_demo:
+        return None
+    return start, task
+
+
+def _from_sync_run(run: Any, *, has_retry: bool) -> SyncProgress:
     done = set(run.phases_done or [])
+    choices = run._meta.get_field("phase").choices or SYNC_PHASES
     phases = []
-    for key, label in SYNC_PHASES:
+    for key, label in choices:
+        if key in NOT_PHASES:
+            continue
         state = "done" if key in done else "current" if key == run.phase else "pending"
-        phases.append(PhaseStep(key, label, state))
+        phases.append(PhaseStep(key, str(label), state))
     total = run.phase_rows_total
     fraction = min(run.phase_rows_done / total, 1.0) if total else 0.0
     finished = sum(1 for p in phases if p.state == "done")
@@ -96,15 +112,14 @@ def _from_sync_run(run: Any) -> SyncProgress:
         percent = 100.0
     else:
         current = fraction if any(p.state == "current" for p in phases) else 0.0
-        percent = 100.0 * (finished + current) / len(SYNC_PHASES)
-    phase_label = dict(SYNC_PHASES).get(run.phase, run.get_phase_display())
+        percent = 100.0 * (finished + current) / max(len(phases), 1)
     return SyncProgress(
-        source="shopify",
+        source=run._meta.app_label,
         run_id=run.pk,
         status=run.status,
         status_label=run.get_status_display(),
         kind_label=run.get_kind_display(),
-        phase_label=phase_label,
+        phase_label=str(run.get_phase_display()),
         phases=tuple(phases),
         percent=round(percent, 1),
         phase_rows_done=run.phase_rows_done,
@@ -114,15 +129,16 @@ def _from_sync_run(run: Any) -> SyncProgress:
         started_at=run.started_at,
         finished_at=run.finished_at,
         errors=tuple((run.errors or [])[-3:]),
+        has_retry=has_retry,
     )
 
 
 def sync_progress(*, shop: Shop) -> SyncProgress:
-    model = _shopify_runs()
+    model = _integration(shop, "models", "SyncRun")
     if model is not None:
         run = model.objects.filter(shop=shop).order_by("-started_at", "-pk").first()
         if run is not None:
-            return _from_sync_run(run)
+            return _from_sync_run(run, has_retry=_retry_parts(shop) is not None)
     imported = import_run_latest(shop=shop)
     if imported is not None:
         lines = int((imported.report.get("lines") or {}).get("imported", 0))
@@ -208,7 +224,16 @@ def _theme_editor(shop: Shop, query: str = "") -> str:
 def checklist(
     *, shop: Shop, progress: SyncProgress, link: Connection, privacy_url: str
 ) -> list[ChecklistItem]:
-    has_impressions = Event.objects.filter(shop=shop, type="impression").exists()
+    # The newest impression of the last week, walking the (shop, occurred_at) index backwards:
+    # quick when blocks show, and bounded for a shop with many page views and no block yet.
+    recent = timezone.now() - timedelta(days=ACTIVE_EVENTS_DAYS)
+    has_impressions = (
+        Event.objects.filter(shop=shop, occurred_at__gte=recent, type="impression")
+        .order_by("-occurred_at")
+        .values_list("occurred_at", flat=True)
+        .first()
+        is not None
+    )
     has_consent_setting = PrivacySettings.objects.filter(shop=shop).exists()
     demo = shop.is_demo and settings.DEMO_ENABLED
     if demo:
@@ -242,7 +267,7 @@ def checklist(
         ChecklistItem(
             "blocks",
             "Add personalized blocks",
-            "Place recommendation blocks on the home, product and cart pages. Done when the first block is shown to a shopper.",
+            "Place recommendation blocks on the home, product and cart pages. Done when blocks have been shown to shoppers this week.",
             has_impressions,
             *blocks,
         ),
@@ -260,16 +285,14 @@ def checklist(
 
 def sync_retry(*, shop: Shop) -> int | None:
     """Start a new full sync after a failed or cancelled one; the run's id, or None when this
-    shop's platform has no sync here. The run continues in the background (`sync` queue)."""
-    if shop.platform != Platform.SHOPIFY or shop.is_demo:
+    shop's integration has no sync to start here. The run continues in the background (its
+    integration's task, on the `sync` queue, after commit)."""
+    parts = _retry_parts(shop)
+    if parts is None:
         return None
-    try:
-        from integrations.shopify.sync import sync_run_start
-        from integrations.shopify.tasks import shopify_sync_continue
-    except ImportError:
-        return None
+    start, task = parts
     from django.db import transaction
 
-    run = sync_run_start(shop=shop)
-    transaction.on_commit(lambda: shopify_sync_continue.delay(run.pk))
+    run = start(shop=shop)
+    transaction.on_commit(lambda: task.delay(run.pk))
     return int(run.pk)
