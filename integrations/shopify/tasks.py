@@ -13,7 +13,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from integrations.shopify import privacy, sync, webhooks
+from integrations.shopify import privacy, storefront, sync, webhooks
 from integrations.shopify.client import ShopifyAuthError, ShopifyTransientError
 from integrations.shopify.models import (
     ComplianceRequest,
@@ -86,8 +86,26 @@ def shopify_shop_installed(shop_id: int) -> int | None:
         return None
     run = sync.sync_run_start(shop=shop, kind=SyncKind.FULL)
     run_id = run.pk
+    shopify_storefront_connect.delay(shop.pk)
     shopify_sync_continue.delay(run_id)
     return run_id
+
+
+@shared_task(
+    queue=QUEUE,
+    time_limit=120,
+    soft_time_limit=100,
+    autoretry_for=TRANSIENT,
+    retry_backoff=30,
+    max_retries=8,
+)
+def shopify_storefront_connect(shop_id: int) -> bool:
+    """After install: the theme embed's metafields and the web pixel, so nothing is pasted."""
+    shop = Shop.objects.filter(pk=shop_id, install_state=InstallState.INSTALLED).first()
+    if shop is None:
+        return False
+    storefront.storefront_connect(shop=shop)
+    return True
 
 
 @shared_task(

@@ -242,6 +242,7 @@ class AdminGraphQL:
         self.throttled = 0
         self.queries = 0
         self.web_pixels: list[dict[str, Any]] = []
+        self.app_metafields: dict[tuple[str, str], str] = {}
 
     # Entry point
 
@@ -353,9 +354,14 @@ class AdminGraphQL:
                 "__typename": "Mutation",
                 "bulkOperationRunQuery": self._bulk_run,
                 "webPixelCreate": self._web_pixel_create,
+                "metafieldsSet": self._metafields_set,
             }
         return {
             "__typename": "QueryRoot",
+            "currentAppInstallation": lambda args: {
+                "__typename": "AppInstallation",
+                "id": "gid://shopify/AppInstallation/1",
+            },
             "shop": lambda args: {
                 "__typename": "Shop",
                 "id": "gid://shopify/Shop/1",
@@ -637,6 +643,33 @@ class AdminGraphQL:
                     line["__parentId"] = node["id"]
                     children.append(line)
         return flat, children
+
+    def _metafields_set(self, args: dict[str, Any]) -> dict[str, Any]:
+        written = []
+        for metafield in args["metafields"]:
+            if metafield["ownerId"] != "gid://shopify/AppInstallation/1":
+                return {
+                    "__typename": "MetafieldsSetPayload",
+                    "metafields": [],
+                    "userErrors": [
+                        {
+                            "__typename": "MetafieldsSetUserError",
+                            "field": ["ownerId"],
+                            "message": "Owner does not exist",
+                            "code": "INVALID_VALUE",
+                        }
+                    ],
+                }
+            self.app_metafields[(metafield["namespace"], metafield["key"])] = metafield["value"]
+            written.append(
+                {
+                    "__typename": "Metafield",
+                    "namespace": metafield["namespace"],
+                    "key": metafield["key"],
+                    "value": metafield["value"],
+                }
+            )
+        return {"__typename": "MetafieldsSetPayload", "metafields": written, "userErrors": []}
 
     def _web_pixel_create(self, args: dict[str, Any]) -> dict[str, Any]:
         settings = args["webPixel"]["settings"]
