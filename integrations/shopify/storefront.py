@@ -26,9 +26,23 @@ def storefront_settings(shop: Shop) -> dict[str, str]:
     return {"storefrontKey": shop.storefront_key, "endpoint": f"{base}/api/v1/events"}
 
 
+def shop_details_refresh(*, shop: Shop, client: AdminClient) -> None:
+    """Name, currency and time zone as Shopify has them (shop/update keeps them current later)."""
+    details = client.execute("shop_get")["shop"]
+    changes = {
+        "name": str(details.get("name") or "")[:255],
+        "currency": str(details.get("currencyCode") or "")[:3],
+        "timezone": str(details.get("ianaTimezone") or "")[:64],
+    }
+    changes = {k: v for k, v in changes.items() if v}
+    if changes:
+        Shop.objects.filter(pk=shop.pk).update(**changes)
+
+
 def storefront_connect(*, shop: Shop, client: AdminClient | None = None) -> dict[str, Any]:
-    """Write the embed's metafields and create the web pixel; returns what Shopify answered."""
+    """Read the shop's details, write the embed's metafield and create the web pixel."""
     client = client or client_for(shop)
+    shop_details_refresh(shop=shop, client=client)
     values = storefront_settings(shop)
     installation = client.execute("app_installation_get")["currentAppInstallation"]["id"]
     metafields = client.mutate(
