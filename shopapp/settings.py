@@ -164,6 +164,28 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.shopify.tasks.shopify_sync_repair",
         "schedule": 300.0,
     },
+    # WooCommerce: resume stalled syncs, re-enable webhooks a store disabled, catch up on what
+    # webhooks missed, sweep ids for hard deletes, verify keys whose merchant never came back.
+    "woocommerce-sync-repair": {
+        "task": "integrations.woocommerce.tasks.woocommerce_sync_repair",
+        "schedule": 300.0,
+    },
+    "woocommerce-webhooks-check": {
+        "task": "integrations.woocommerce.tasks.woocommerce_webhooks_check_all",
+        "schedule": 900.0,
+    },
+    "woocommerce-catch-up": {
+        "task": "integrations.woocommerce.tasks.woocommerce_catch_up_all",
+        "schedule": 3600.0,
+    },
+    "woocommerce-sweep-nightly": {
+        "task": "integrations.woocommerce.tasks.woocommerce_sweep_all",
+        "schedule": crontab(hour=2, minute=40),
+    },
+    "woocommerce-connections-verify": {
+        "task": "integrations.woocommerce.tasks.woocommerce_connections_verify_pending",
+        "schedule": 120.0,
+    },
 }
 
 EVENTS_RATE_LIMITS = {

@@ -250,9 +250,7 @@ def user_id_for(attempt: ConnectAttempt) -> str:
 
 def attempt_from_user_id(user_id: str) -> ConnectAttempt:
     try:
-        attempt_id, nonce = signing.loads(
-            user_id, salt=USER_ID_SALT, max_age=USER_ID_MAX_AGE
-        )
+        attempt_id, nonce = signing.loads(user_id, salt=USER_ID_SALT, max_age=USER_ID_MAX_AGE)
     except signing.SignatureExpired:
         raise ConnectError("expired", "This connection request is older than an hour.") from None
     except (signing.BadSignature, ValueError, TypeError):

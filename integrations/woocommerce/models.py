@@ -220,6 +220,8 @@ class SyncRun(ShopOwned):
     phase_rows_total = models.BigIntegerField(null=True, blank=True)
     # What each phase wrote: {"products": 5000, "variations": 3100, ...}
     counts = models.JSONField(default=dict, blank=True)
+    # State a resumed phase needs: category → product ids seen by the products phase.
+    scratch = models.JSONField(default=dict, blank=True)
     # The store's clock (Date header) when the run started: the next incremental starts there.
     store_started_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(default=timezone.now)

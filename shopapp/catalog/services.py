@@ -169,3 +169,16 @@ def mirrored_soft_delete(
     return model.objects.filter(
         shop=shop, platform_id__in=list(platform_ids), deleted_at__isnull=True
     ).update(deleted_at=when)
+
+
+def mirrored_restore(
+    *,
+    shop: Shop,
+    model: type[Product | Collection | Customer | Order],
+    platform_ids: Sequence[str],
+) -> int:
+    """Clear `deleted_at`: for platforms where a delete can be undone (WooCommerce's trash), once
+    the integration has made sure the platform's current state is live and newer."""
+    return model.objects.filter(
+        shop=shop, platform_id__in=list(platform_ids), deleted_at__isnull=False
+    ).update(deleted_at=None)

@@ -169,6 +169,10 @@ class FakeWooCommerce:
         self.queue: dict[tuple[int, int], str] = {}
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self.fail_next: list[tuple[int, str | None]] = []
+        # Or a rule: (method, route, query) -> (status, Retry-After) to fail that request with.
+        self.fail_if: Callable[[str, str, dict[str, str]], tuple[int, str | None] | None] | None = (
+            None
+        )
         self.delay = 0.0
         self.in_flight = 0
         self.max_in_flight = 0
@@ -179,7 +183,9 @@ class FakeWooCommerce:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(cert, key)
             self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.data.home = self.home
 
     # Lifecycle
@@ -511,6 +517,10 @@ class FakeWooCommerce:
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
+            def date_time_string(self, timestamp: float | None = None) -> str:
+                # The store's clock is the fake's, so its Date header matches its dates.
+                return format_datetime(fake.data.clock, usegmt=True)
+
             def _send(
                 self,
                 status: int,
@@ -531,7 +541,6 @@ class FakeWooCommerce:
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(raw)))
-                self.send_header("Date", format_datetime(fake.data.clock, usegmt=True))
                 for key, value in (headers or {}).items():
                     self.send_header(key, value)
                 self.end_headers()
@@ -582,8 +591,9 @@ class FakeWooCommerce:
                 try:
                     if fake.delay:
                         time.sleep(fake.delay)
-                    if fake.fail_next:
-                        status, retry_after = fake.fail_next.pop(0)
+                    rule = fake.fail_if(method, route, query) if fake.fail_if else None
+                    if fake.fail_next or rule:
+                        status, retry_after = rule or fake.fail_next.pop(0)
                         headers = {"Retry-After": retry_after} if retry_after is not None else {}
                         return self._html(status, f"Error {status}", headers)
                     try:

@@ -48,3 +48,37 @@ def woo_settings(settings, fake_woo):  # type: ignore[no-untyped-def]
         "sleep": lambda _seconds: None,
     }
     return settings
+
+
+def connected_shop(fake: FakeWooCommerce, **credentials: Any):  # type: ignore[no-untyped-def]
+    """A shop connected to the fake without going through the pages (see test_connect.py)."""
+    from django.utils import timezone
+
+    from integrations.woocommerce.models import WooStore
+    from integrations.woocommerce.stores import shop_domain_for
+    from shopapp.shops.models import InstallState, Platform
+    from tests.factories import ShopFactory
+
+    key = fake.add_key()
+    shop = ShopFactory(
+        platform=Platform.WOOCOMMERCE,
+        domain=shop_domain_for(fake.home),
+        install_state=InstallState.INSTALLED,
+        currency="GBP",
+        credentials={
+            "consumer_key": key.consumer_key,
+            "consumer_secret": key.consumer_secret,
+            "key_id": key.key_id,
+            "auth_method": "wc_keys",
+            "webhook_secret": "whsec0123456789abcdef0123456789",
+            "plugin_secret": "plugsec0123456789abcdef01234567",
+            **credentials,
+        },
+    )
+    WooStore.objects.create(
+        shop=shop,
+        store_url=fake.home,
+        has_pretty_permalinks=fake.pretty_permalinks,
+        connected_at=timezone.now(),
+    )
+    return shop
