@@ -175,8 +175,33 @@ UNLABELLED_CONTROLS = """() => [...document.querySelectorAll('input, select, tex
         && !el.getAttribute('aria-labelledby') && !(el.tagName === 'BUTTON' && el.textContent.trim()))
     .map((el) => el.outerHTML.slice(0, 120))"""
 
+# WCAG 1.4.3 for every visible text outside SVG: 4.5:1, or 3:1 for large text, against the
+# nearest opaque background. Returns the failures.
+LOW_CONTRAST = r"""() => {
+  const rgb = (s) => { const m = s.match(/rgba?\(([^)]+)\)/); if (!m) return null; const p = m[1].split(',').map(Number); return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1}; };
+  const channel = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  const luminance = (c) => 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b);
+  const background = (el) => { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el).backgroundColor); if (c && c.a > 0.5) return c; } return {r: 255, g: 255, b: 255, a: 1}; };
+  const failures = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (el.closest('svg') || el.offsetParent === null) continue;
+    const text = [...el.childNodes].filter((n) => n.nodeType === 3 && n.textContent.trim()).map((n) => n.textContent.trim()).join(' ');
+    if (!text) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || parseFloat(style.opacity) < 1) continue;
+    const a = luminance(rgb(style.color)), b = luminance(background(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(style.fontSize), weight = parseInt(style.fontWeight, 10);
+    const large = size >= 24 || (size >= 18.66 && weight >= 700);
+    if (ratio < (large ? 3 : 4.5)) failures.push(`${ratio.toFixed(2)} <${el.tagName.toLowerCase()} class="${el.className}">${text.slice(0, 40)}`);
+  }
+  return failures;
+}"""
 
-def test_every_admin_page_loads_fast_labelled_and_without_console_errors(admin_page, store):
+
+def test_every_admin_page_loads_fast_labelled_readable_and_without_console_errors(
+    admin_page, store
+):
     page = admin_page
     from personalization.segments.models import Segment
     from personalization.segments.services import segments_refresh
@@ -199,6 +224,7 @@ def test_every_admin_page_loads_fast_labelled_and_without_console_errors(admin_p
         page.wait_for_load_state("networkidle")
         assert page.locator("h1").count() == 1, name
         assert page.evaluate(UNLABELLED_CONTROLS) == [], name
+        assert page.evaluate(LOW_CONTRAST) == [], name
         lcp = largest_contentful_paint_ms(page)
         assert 0 <= lcp <= LCP_BUDGET_MS, f"{name}: LCP {lcp:.0f} ms"
         screenshot(page, f"admin-{name}")
@@ -229,6 +255,7 @@ def test_build_a_segment_and_watch_its_live_count(admin_page):
         "Orders compares with a number, got 'four'"
     )
     playwright_api.expect(count).to_have_attribute("data-live-count", "invalid")
+    assert page.evaluate(LOW_CONTRAST) == []
     page.fill("#row-0-value", "2")
     playwright_api.expect(count).to_have_attribute("data-live-count", "8")
     playwright_api.expect(page.locator("#row-0-error")).to_have_text("")

@@ -124,9 +124,8 @@ class AdminPage(AdminShopView):
         status: int = 200,
         headers: dict[str, str] | None = None,
     ) -> HttpResponse:
-        response = render(
-            self.request, template, {"shop": self.get_shop(), **context}, status=status
-        )
+        full = {"shop": self.get_shop(), "embedded_query": embedded_query(self.request), **context}
+        response = render(self.request, template, full, status=status)
         for key, value in (headers or {}).items():
             response[key] = value
         return response
