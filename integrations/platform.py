@@ -63,7 +63,39 @@ class ShopifyPlatform:
             return None
 
 
-PLATFORMS: dict[str, Platform] = {PlatformName.SHOPIFY.value: ShopifyPlatform()}
+class WooCommercePlatform:
+    name = PlatformName.WOOCOMMERCE.value
+
+    def sync_full(self, *, shop: Shop) -> int:
+        from integrations.woocommerce import tasks
+        from integrations.woocommerce.sync import sync_run_start
+
+        run = sync_run_start(shop=shop)
+        tasks.woocommerce_sync_continue.delay(run.pk)
+        return run.pk
+
+    def sync_since(self, *, shop: Shop, since: datetime | None) -> dict[str, int]:
+        from integrations.woocommerce.stores import client_for
+        from integrations.woocommerce.sync import sync_since
+
+        with client_for(shop) as client:
+            return sync_since(shop, client, since_override=since)
+
+    def webhook_topics(self) -> list[str]:
+        from integrations.woocommerce.webhooks import TOPICS
+
+        return list(TOPICS)
+
+    def verify_request(self, request: HttpRequest) -> ShopCredential | None:
+        # The WordPress plugin calls the storefront API with the public storefront key: nothing
+        # platform-signed reaches us from a WooCommerce storefront.
+        return None
+
+
+PLATFORMS: dict[str, Platform] = {
+    PlatformName.SHOPIFY.value: ShopifyPlatform(),
+    PlatformName.WOOCOMMERCE.value: WooCommercePlatform(),
+}
 
 
 def platform_for(shop: Shop) -> Platform:

@@ -215,6 +215,26 @@ def _revive(shop: Shop, kind: str, platform_ids: Sequence[str]) -> None:
         catalog.mirrored_restore(shop=shop, model=MODELS[kind], platform_ids=list(platform_ids))
 
 
+def _not_older(
+    model: type[Product | Customer | Order], shop: Shop, items: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Drop payloads older than what we hold (a reordered webhook). The upsert's own guard would
+    refuse them too; dropping them first also keeps their side effects (category memberships,
+    reads of what they name) from acting on stale state."""
+    held = dict(
+        model.objects.filter(
+            shop=shop, platform_id__in=[str(i.get("id")) for i in items]
+        ).values_list("platform_id", "platform_updated_at")
+    )
+    fresh = []
+    for item in items:
+        ours = held.get(str(item.get("id")))
+        theirs = mapping.gmt(item.get("date_modified_gmt"))
+        if ours is None or theirs is None or theirs >= ours:
+            fresh.append(item)
+    return fresh
+
+
 def _admit(
     shop: Shop, kind: str, items: Sequence[tuple[dict[str, Any], bool]]
 ) -> list[dict[str, Any]]:
@@ -334,6 +354,8 @@ def apply_products(
     admitted = _admit(
         shop, TombstoneKind.PRODUCT, [v for pid, v in payloads.items() if pid not in trashed]
     )
+    if not first_load:
+        admitted = _not_older(Product, shop, admitted)
     records, variations = product_records(client, admitted)
     if first_load:
         have = set(
@@ -363,6 +385,8 @@ def apply_customers(
     shop: Shop, items: Sequence[dict[str, Any]], *, is_current: bool, first_load: bool = False
 ) -> int:
     admitted = _admit(shop, TombstoneKind.CUSTOMER, [(i, is_current) for i in items])
+    if not first_load:
+        admitted = _not_older(Customer, shop, admitted)
     records = [mapping.customer_record(c) for c in admitted]
     if not records:
         return 0
@@ -419,6 +443,8 @@ def apply_orders(
     mark_gone(shop, TombstoneKind.ORDER, gone)
     live = [(o, is_current) for o in items if str(o["id"]) not in gone]
     admitted = _admit(shop, TombstoneKind.ORDER, live)
+    if not first_load:
+        admitted = _not_older(Order, shop, admitted)
     if client is not None and not first_load:
         customer_ids = {str(o["customer_id"]) for o in admitted if o.get("customer_id")}
         unknown = _missing(Customer, shop, customer_ids, TombstoneKind.CUSTOMER)
@@ -776,9 +802,18 @@ def _unchanged(
     }
 
 
-def sync_since(shop: Shop, client: WooClient, run: SyncRun | None = None) -> dict[str, int]:
-    """What changed since the last pass (see the module docstring); returns counts."""
+def sync_since(
+    shop: Shop,
+    client: WooClient,
+    run: SyncRun | None = None,
+    *,
+    since_override: datetime | None = None,
+) -> dict[str, int]:
+    """What changed since the last pass (or `since_override`; see the module docstring)."""
     store = WooStore.objects.get(shop=shop)
+    if since_override is not None:
+        store.products_synced_to = store.orders_synced_to = since_override
+        store.reviews_synced_to = since_override
     counts = {"products": 0, "orders": 0, "customers": 0, "reviews": 0, "skipped": 0}
 
     def since(moment: datetime | None) -> datetime:

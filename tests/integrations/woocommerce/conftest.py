@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from integrations.woocommerce.client import KeyAuth, WooClient
-from tests.fakes.woocommerce.server import FakeWooCommerce
+from tests.fakes.woocommerce.server import Delivery, FakeWooCommerce
 
 APP_URL = "https://app.example.test"
 
@@ -82,3 +83,21 @@ def connected_shop(fake: FakeWooCommerce, **credentials: Any):  # type: ignore[n
         connected_at=timezone.now(),
     )
     return shop
+
+
+@pytest.fixture
+def post_delivery(client: Client, django_capture_on_commit_callbacks) -> Callable[[Delivery], int]:  # type: ignore[no-untyped-def]
+    """Post a delivery as the store does; Celery runs inline once the request commits."""
+
+    def post(delivery: Delivery) -> int:
+        assert delivery.url.startswith(APP_URL)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                delivery.url[len(APP_URL) :],
+                data=delivery.body,
+                content_type=delivery.headers["Content-Type"],
+                headers={k: v for k, v in delivery.headers.items() if k != "Content-Type"},
+            )
+        return response.status_code
+
+    return post

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable
 
 import pytest
-from django.test import Client
 
 from integrations.woocommerce import sync, tasks, webhooks
 from integrations.woocommerce.models import (
@@ -19,29 +17,11 @@ from integrations.woocommerce.models import (
     WebhookSubscription,
 )
 from shopapp.catalog.models import Customer, Order, Product, Variant
-from tests.fakes.woocommerce.server import Delivery, FakeWooCommerce
+from tests.fakes.woocommerce.server import FakeWooCommerce
 from tests.integrations.woocommerce.conftest import APP_URL, connected_shop
 from tests.integrations.woocommerce.mirror import assert_mirrors
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def post_delivery(client: Client, django_capture_on_commit_callbacks) -> Callable[[Delivery], int]:  # type: ignore[no-untyped-def]
-    """Post a delivery as the store does; Celery runs inline once the request commits."""
-
-    def post(delivery: Delivery) -> int:
-        assert delivery.url.startswith(APP_URL)
-        with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(
-                delivery.url[len(APP_URL) :],
-                data=delivery.body,
-                content_type=delivery.headers["Content-Type"],
-                headers={k: v for k, v in delivery.headers.items() if k != "Content-Type"},
-            )
-        return response.status_code
-
-    return post
 
 
 def synced(fake: FakeWooCommerce, **generate: int):  # type: ignore[no-untyped-def]
