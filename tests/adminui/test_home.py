@@ -193,7 +193,7 @@ def test_counts_partial_needs_a_session(client, db):
     response = client.get("/app/partials/counts/", HTTP_HX_REQUEST="true")
     # then it is refused, and htmx is sent to sign in (instead of swapping a page into the card)
     assert response.status_code == 401
-    assert response["HX-Redirect"] == "/app/sign-in/?next=/app/partials/counts/"
+    assert response["HX-Redirect"] == "/app/sign-in/?next=%2Fapp%2Fpartials%2Fcounts%2F"
 
 
 def test_a_session_for_a_deleted_shop_is_signed_out(admin_client_for, shop):

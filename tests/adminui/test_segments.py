@@ -41,11 +41,16 @@ def test_segment_pages_without_a_session_redirect_to_sign_in(client, url):
 
 @pytest.mark.django_db
 def test_htmx_partial_without_a_session_is_401_with_a_redirect_for_htmx(client):
-    # when htmx asks for the live count without a session
-    response = client.post("/app/segments/builder/count/", rows(("orders", "gte", "1")), **HX)
-    # then it is refused, and htmx is told where to sign in (rather than swapping a page in)
+    # when htmx asks for the live count from the builder page, without a session
+    response = client.post(
+        "/app/segments/builder/count/",
+        rows(("orders", "gte", "1")),
+        HTTP_HX_CURRENT_URL="http://testserver/app/segments/new/",
+        **HX,
+    )
+    # then it is refused, and htmx is told to sign in and come back to the page (not the partial)
     assert response.status_code == 401
-    assert response["HX-Redirect"] == "/app/sign-in/?next=/app/segments/builder/count/"
+    assert response["HX-Redirect"] == "/app/sign-in/?next=%2Fapp%2Fsegments%2Fnew%2F"
 
 
 @pytest.mark.django_db

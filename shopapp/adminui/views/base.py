@@ -13,6 +13,7 @@ scoped) that adds what all pages need:
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
@@ -87,7 +88,10 @@ class AdminPage(AdminShopView):
 
     def handle_no_permission(self) -> HttpResponseRedirect | HttpResponse:  # type: ignore[override]
         if is_htmx(self.request):
-            sign_in = f"{settings.LOGIN_URL}?next={self.request.path}"
+            # Back to the page the partial was on (htmx says which), not to the partial itself.
+            htmx_details = getattr(self.request, "htmx", None)
+            page = getattr(htmx_details, "current_url_abs_path", None) or self.request.path
+            sign_in = f"{settings.LOGIN_URL}?{urlencode({'next': page})}"
             return HttpResponse("Sign in again.", status=401, headers={"HX-Redirect": sign_in})
         return super().handle_no_permission()
 
