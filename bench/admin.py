@@ -1,6 +1,7 @@
 """Server time of every admin page with the full UCI store loaded.
 
-    python bench/admin.py [--db postgresql|sqlite] [--path FILE] [--sessions-per-day N] [--requests N]
+    python bench/admin.py [--db auto|postgresql|sqlite] [--path FILE] [--sessions-per-day N]
+                          [--requests N]
 
 Loads the full UCI Online Retail file into a fresh database, recomputes profiles and refreshes the
 segments (as the nightly job does), adds 30 days of segment-size history and 90 days of storefront
@@ -38,7 +39,20 @@ PG_DB = "bench_admin"
 PLACEMENTS = ("home-recommended", "home-hero", "product-related", "cart-cross-sell", "search")
 
 
+def postgresql_answers() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, connect_timeout=3):
+            return True
+    except Exception:  # any failure means "use SQLite"
+        return False
+
+
 def database_url(db: str) -> str:
+    if db == "auto":
+        db = "postgresql" if postgresql_answers() else "sqlite"
+        print(f"database: {db} (--db auto)")
     if db == "postgresql":
         import psycopg
 
@@ -180,7 +194,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="postgresql")
+    parser.add_argument("--db", choices=["auto", "sqlite", "postgresql"], default="auto")
     parser.add_argument("--path", type=Path, default=DEFAULT_PATH)
     parser.add_argument("--sessions-per-day", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=30)
