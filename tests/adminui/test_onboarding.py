@@ -136,3 +136,28 @@ def test_shopify_checklist_links_to_the_theme_editor(admin_client_for, shop):
 @pytest.mark.parametrize("url", ["/app/onboarding/", "/app/onboarding/progress/"])
 def test_setup_needs_a_session(client, db, url):
     assert client.get(url).status_code == 302
+
+
+def test_a_woocommerce_store_shows_its_own_sync_phases(admin_client_for, db):
+    from integrations.woocommerce.models import SyncRun as WooSyncRun
+    from shopapp.shops.models import Platform
+    from tests.factories import ShopFactory
+
+    store = ShopFactory(platform=Platform.WOOCOMMERCE, domain="shop.example.com")
+    WooSyncRun.objects.create(
+        shop=store,
+        phase="products",
+        phases_done=["collections"],
+        phase_rows_done=50,
+        phase_rows_total=100,
+        errors=[
+            {"at": "2026-01-01T00:00:00Z", "phase": "products", "message": "HTTP 503, retrying"}
+        ],
+    )
+    html = admin_client_for(store).get("/app/onboarding/progress/", **HX).content.decode()
+    # six phases, one done and half of the second: 25%
+    assert 'data-percent="25.0"' in html
+    assert '<li class="phase phase--done">Categories' in html
+    assert '<li class="phase phase--current">Products' in html
+    assert '<li class="phase phase--pending">Checking for deletes' in html
+    assert "Products: HTTP 503, retrying" in html
