@@ -1,0 +1,5 @@
+import sys
+
+from personalization.evaluation.cli import main
+
+sys.exit(main())

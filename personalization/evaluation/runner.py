@@ -1,0 +1,313 @@
+"""Tune every candidate on validation, then fit it on the test split's training data and test it.
+
+Single models try each point of their grid; blends reuse their components' tuned, fitted models,
+cache each component's normalized scores on the validation queries and choose weights by
+coordinate ascent. All choices use validation NDCG@10 (HR@20 breaks ties); test data is touched
+once, by the chosen configuration.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from personalization.engine.recs.base import Query, Recommender, row_max_normalized
+from personalization.engine.recs.blend import Blend
+from personalization.engine.recs.interactions import Catalog
+from personalization.evaluation.metrics import (
+    BasketAccumulator,
+    RankAccumulator,
+    basket_ranks,
+    target_ranks,
+)
+from personalization.evaluation.protocols import Split, Task
+
+# queries x items scores held in memory at once
+BATCH_CELLS = 12_000_000
+SELECTION_METRIC = "ndcg@10"
+WEIGHT_GRID = (0.0, 0.03, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0)
+
+Scorer = Callable[[Sequence[Query]], np.ndarray]
+Log = Callable[[str], None]
+
+
+@dataclass
+class Candidate:
+    name: str
+    family: str  # "baseline" or "ours"
+    build: Callable[..., Recommender]
+    grid: list[dict[str, Any]]
+    description: str = ""
+
+
+@dataclass
+class BlendCandidate:
+    name: str
+    components: dict[str, str]  # component key -> name of the candidate it reuses
+    start: dict[str, float]
+    description: str = ""
+    family: str = "ours"
+
+
+@dataclass
+class Evaluation:
+    metrics: dict[str, float]
+    curve: list[float]
+    seconds: float
+
+
+@dataclass
+class Result:
+    name: str
+    family: str
+    description: str
+    params: dict[str, Any]
+    validation: dict[str, float]
+    test: dict[str, float]
+    curve: list[float]
+    fit_seconds: float  # on the test split's training data
+    test_seconds: float
+    tried: list[dict[str, Any]] = field(default_factory=list)
+    validation_model: Recommender | None = None
+    test_model: Recommender | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "family": self.family,
+            "description": self.description,
+            "params": self.params,
+            "validation": self.validation,
+            "test": self.test,
+            "hr_curve": self.curve,
+            "fit_seconds": round(self.fit_seconds, 2),
+            "test_seconds": round(self.test_seconds, 2),
+            "tried": self.tried,
+            "version": None if self.test_model is None else self.test_model.version,
+        }
+
+
+def _batches(n_queries: int, n_items: int) -> Iterator[slice]:
+    size = max(64, BATCH_CELLS // max(n_items, 1))
+    for start in range(0, n_queries, size):
+        yield slice(start, min(n_queries, start + size))
+
+
+def _exclude(scores: np.ndarray, task: Task, rows: slice) -> None:
+    if task.exclude is None:
+        return
+    for offset, items in enumerate(task.exclude[rows]):
+        scores[offset, items] = -np.inf
+
+
+def _best_items(row: np.ndarray, k: int, tiebreak: np.ndarray) -> np.ndarray:
+    pool = min(row.size, 4 * k)
+    candidates = np.argpartition(-row, pool - 1)[:pool] if row.size > pool else np.arange(row.size)
+    order = np.lexsort((candidates, -tiebreak[candidates], -row[candidates]))
+    return candidates[order][:k]
+
+
+def evaluate(scorer: Scorer, task: Task, single_target: bool, tiebreak: np.ndarray) -> Evaluation:
+    """Metrics of one scoring function on one task (full ranking, pessimistic ties)."""
+    started = time.perf_counter()
+    n_items = tiebreak.size
+    if single_target:
+        ranks_sum = RankAccumulator(ks=(5, 10, 20))
+        for rows in _batches(len(task), n_items):
+            scores = np.array(scorer(task.queries[rows]), dtype=np.float64)
+            _exclude(scores, task, rows)
+            targets = np.array([t[0] for t in task.targets[rows]], dtype=np.int64)
+            ranks_sum.add(target_ranks(scores, targets, tiebreak))
+        return Evaluation(
+            ranks_sum.result(with_mrr=True), ranks_sum.curve(), time.perf_counter() - started
+        )
+    assert task.bought_before is not None
+    baskets = BasketAccumulator(n_items=n_items, ks=(10, 20))
+    for rows in _batches(len(task), n_items):
+        scores = np.array(scorer(task.queries[rows]), dtype=np.float64)
+        _exclude(scores, task, rows)
+        baskets_here = task.targets[rows]
+        all_ranks = basket_ranks(scores, baskets_here, tiebreak)
+        for offset, ranks in enumerate(all_ranks):
+            top = _best_items(scores[offset], max(baskets.ks), tiebreak)
+            baskets.add(ranks, baskets_here[offset], top, task.bought_before[rows][offset])
+            history = task.queries[rows][offset].history
+            for k in baskets.ks:
+                baskets.list_repeats(k, float(np.isin(top[:k], history).mean()))
+    return Evaluation(baskets.result(), baskets.curve(), time.perf_counter() - started)
+
+
+def _better(a: dict[str, float], b: dict[str, float] | None) -> bool:
+    if b is None:
+        return True
+    return (a[SELECTION_METRIC], a.get("hr@20", 0.0)) > (b[SELECTION_METRIC], b.get("hr@20", 0.0))
+
+
+def _round(metrics: dict[str, float]) -> dict[str, float]:
+    return {k: round(v, 5) for k, v in metrics.items()}
+
+
+def run_candidate(
+    candidate: Candidate,
+    split: Split,
+    catalog: Catalog | None,
+    tune_task: Task,
+    log: Log,
+) -> Result:
+    best_metrics: dict[str, float] | None = None
+    best_params: dict[str, Any] = {}
+    best_model: Recommender | None = None
+    tried = []
+    for params in candidate.grid:
+        model = candidate.build(**params)
+        model.fit(split.validation.train, catalog)
+        outcome = evaluate(model.score, tune_task, split.single_target, model.popularity)
+        tried.append({"params": params, "validation": _round(outcome.metrics)})
+        log(
+            f"  {candidate.name} {params}: validation {SELECTION_METRIC}="
+            f"{outcome.metrics[SELECTION_METRIC]:.4f} hr@20={outcome.metrics['hr@20']:.4f} "
+            f"(fit {model.report['seconds']:.1f}s, score {outcome.seconds:.1f}s)"
+        )
+        if _better(outcome.metrics, best_metrics):
+            best_metrics, best_params, best_model = outcome.metrics, params, model
+    assert best_metrics is not None
+    test_model = candidate.build(**best_params)
+    test_model.fit(split.test.train, catalog)
+    outcome = evaluate(test_model.score, split.test, split.single_target, test_model.popularity)
+    log(
+        f"  {candidate.name} test {SELECTION_METRIC}={outcome.metrics[SELECTION_METRIC]:.4f} "
+        f"hr@20={outcome.metrics['hr@20']:.4f} (fit {test_model.report['seconds']:.1f}s, "
+        f"score {outcome.seconds:.1f}s)"
+    )
+    return Result(
+        name=candidate.name,
+        family=candidate.family,
+        description=candidate.description,
+        params=best_params,
+        validation=_round(best_metrics),
+        test=_round(outcome.metrics),
+        curve=outcome.curve,
+        fit_seconds=float(test_model.report["seconds"]),
+        test_seconds=outcome.seconds,
+        tried=tried,
+        validation_model=best_model,
+        test_model=test_model,
+    )
+
+
+def _cached_scores(models: dict[str, Recommender], task: Task) -> dict[str, np.ndarray]:
+    n_items = next(iter(models.values())).n_items
+    cache = {key: np.zeros((len(task), n_items), dtype=np.float32) for key in models}
+    for rows in _batches(len(task), n_items):
+        queries = task.queries[rows]
+        for key, model in models.items():
+            cache[key][rows] = row_max_normalized(model.score(queries))
+    return cache
+
+
+def run_blend(
+    blend: BlendCandidate,
+    split: Split,
+    results: dict[str, Result],
+    tune_task: Task,
+    log: Log,
+) -> Result | None:
+    available = {key: name for key, name in blend.components.items() if name in results}
+    if len(available) < 2:
+        return None
+    validation_models = {key: results[name].validation_model for key, name in available.items()}
+    models = {key: m for key, m in validation_models.items() if m is not None}
+    cache = _cached_scores(models, tune_task)
+    tiebreak = next(iter(models.values())).popularity
+
+    def cached_scorer(weights: dict[str, float]) -> Scorer:
+        position = {"row": 0}
+
+        def scorer(queries: Sequence[Query]) -> np.ndarray:
+            start = position["row"]
+            end = start + len(queries)
+            position["row"] = end
+            total = np.zeros((len(queries), tiebreak.size), dtype=np.float64)
+            for key, weight in weights.items():
+                if weight:
+                    total += weight * cache[key][start:end]
+            return total
+
+        return scorer
+
+    def score_weights(weights: dict[str, float]) -> dict[str, float]:
+        return evaluate(cached_scorer(weights), tune_task, split.single_target, tiebreak).metrics
+
+    weights = {key: blend.start.get(key, 0.0) for key in available}
+    anchor = next(iter(available))
+    weights[anchor] = weights[anchor] or 1.0
+    best = score_weights(weights)
+    tried = [{"weights": dict(weights), "validation": _round(best)}]
+    for _ in range(2):
+        improved = False
+        for key in available:
+            if key == anchor:
+                continue
+            for value in WEIGHT_GRID:
+                if value == weights[key]:
+                    continue
+                trial = {**weights, key: value}
+                metrics = score_weights(trial)
+                tried.append({"weights": dict(trial), "validation": _round(metrics)})
+                if _better(metrics, best):
+                    best, weights, improved = metrics, trial, True
+        if not improved:
+            break
+    cache.clear()  # free the cached scores before the test run
+    log(
+        f"  {blend.name} weights {weights}: validation {SELECTION_METRIC}="
+        f"{best[SELECTION_METRIC]:.4f} hr@20={best['hr@20']:.4f}"
+    )
+    chosen = {key: w for key, w in weights.items() if w}
+    test_components = {key: results[available[key]].test_model for key in chosen}
+    test_blend = Blend.of_fitted(
+        {k: m for k, m in test_components.items() if m is not None}, chosen, label=blend.name
+    )
+    outcome = evaluate(test_blend.score, split.test, split.single_target, test_blend.popularity)
+    log(
+        f"  {blend.name} test {SELECTION_METRIC}={outcome.metrics[SELECTION_METRIC]:.4f} "
+        f"hr@20={outcome.metrics['hr@20']:.4f} (score {outcome.seconds:.1f}s)"
+    )
+    return Result(
+        name=blend.name,
+        family=blend.family,
+        description=blend.description,
+        params={"weights": chosen, "components": {k: available[k] for k in chosen}},
+        validation=_round(best),
+        test=_round(outcome.metrics),
+        curve=outcome.curve,
+        fit_seconds=float(test_blend.report["seconds"]),
+        test_seconds=outcome.seconds,
+        tried=tried,
+        validation_model=None,
+        test_model=test_blend,
+    )
+
+
+def tuning_task(split: Split, max_queries: int, seed: int = 0) -> Task:
+    """The validation queries used for every choice (a fixed random subset when large)."""
+    task = split.validation
+    if max_queries <= 0 or len(task) <= max_queries:
+        return task
+    rng = np.random.default_rng(seed)
+    return task.subset(np.sort(rng.choice(len(task), size=max_queries, replace=False)))
+
+
+def best_of(results: Sequence[Result], family: str) -> Result | None:
+    """The family's model with the best validation score (never chosen on test)."""
+    chosen: Result | None = None
+    for result in results:
+        if result.family == family and (
+            chosen is None or _better(result.validation, chosen.validation)
+        ):
+            chosen = result
+    return chosen
