@@ -131,6 +131,35 @@ has_rabbitmq=$(probe rabbitmq "$RABBITMQ_HOST" "$RABBITMQ_PORT" "$RABBITMQ_URL" 
 
 echo "services: postgresql=$has_pg redis=$has_redis rabbitmq=$has_rabbitmq (TEST_SERVICES=$TEST_SERVICES)"
 
+# The WordPress plugin's real-WordPress test (tests/integrations/woocommerce/test_wordpress.py)
+# needs PHP with mysqli, Debian's wordpress package, and MariaDB on 127.0.0.1:3306 (root, no
+# password; TEST_MYSQL_HOST/TEST_MYSQL_PORT). .ci/run installs the packages; a MariaDB that is
+# installed but stopped is started here; without any of them the test skips and says why.
+MYSQL_HOST=${TEST_MYSQL_HOST:-127.0.0.1}
+MYSQL_PORT=${TEST_MYSQL_PORT:-3306}
+start_mariadb() {
+    can_start "$MYSQL_HOST" && [ "$MYSQL_PORT" = 3306 ] || return 1
+    [ -x /usr/sbin/mariadbd ] || [ -x /usr/sbin/mysqld ] || return 1
+    echo "services: MariaDB is installed but not answering; starting it"
+    mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld 2>/dev/null
+    if ! service mariadb start >/dev/null 2>&1 && ! service mysql start >/dev/null 2>&1; then
+        (mysqld_safe >/dev/null 2>&1 &)
+    fi
+    wait_for_port "$MYSQL_HOST" "$MYSQL_PORT" 60
+}
+has_mariadb=no
+if [ "$TEST_SERVICES" = none ]; then
+    export TEST_WORDPRESS_SKIP="TEST_SERVICES=none"
+elif port_open "$MYSQL_HOST" "$MYSQL_PORT" || start_mariadb >&2; then
+    has_mariadb=yes
+fi
+export TEST_MYSQL_HOST=$MYSQL_HOST TEST_MYSQL_PORT=$MYSQL_PORT
+has_php=no
+if command -v php >/dev/null 2>&1 && php -m 2>/dev/null | grep -qi '^mysqli$'; then has_php=yes; fi
+has_wordpress=no
+[ -f /usr/share/wordpress/wp-settings.php ] && has_wordpress=yes
+echo "wordpress: php+mysqli=$has_php wordpress=$has_wordpress mariadb=$has_mariadb (the real-WordPress test skips, saying why, without all three)"
+
 # The suite's own tasks always run inline; only the real-worker test talks to a broker.
 export CELERY_TASK_ALWAYS_EAGER=1
 unset CELERY_BROKER_URL CELERY_RESULT_BACKEND TEST_CELERY_BROKER_URL TEST_CELERY_AMQP_BROKER_URL

@@ -62,7 +62,14 @@ def woocommerce_shop_connected(shop_id: int) -> int | None:
     shop = _installed(shop_id)
     if shop is None:
         return None
-    webhooks.webhooks_ensure(shop)
+    try:
+        webhooks.webhooks_ensure(shop)
+    except WooTransientError:
+        raise
+    except WooError as exc:
+        # The sync must not wait for webhooks (a firewall may refuse the POST): the periodic
+        # check tries again, and the hourly catch-up covers the gap meanwhile.
+        logger.warning("webhooks for shop %s not registered: %s", shop_id, exc)
     run = sync.sync_run_start(shop=shop, kind=SyncKind.FULL)
     run_id = run.pk
     transaction.on_commit(lambda: woocommerce_sync_continue.delay(run_id))

@@ -178,6 +178,7 @@ class FakeWooCommerce:
         self.delay = 0.0
         self.in_flight = 0
         self.max_in_flight = 0
+        self._index_cache: dict[tuple[str, int], dict[str, Any]] = {}
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         if tls_enabled:
@@ -697,6 +698,18 @@ class FakeWooCommerce:
             "routes": {},
         }
 
+    def _indexed(
+        self, kind: str, obj: Any, name: str, build: Callable[[], dict[str, Any]]
+    ) -> dict[str, Any]:
+        """`_index` of an object, kept until it changes (collections are read page by page, and
+        formatting every date of 20,000 orders for each page adds up)."""
+        key = (kind, obj.id)
+        cached = self._index_cache.get(key)
+        if cached is None or cached["_modified"] != obj.modified or cached["name"] != name:
+            cached = _index(obj.id, obj.created, obj.modified, name, build, _modified=obj.modified)
+            self._index_cache[key] = cached
+        return cached
+
     def _route(
         self, method: str, parts: list[str], query: dict[str, str], body: Any
     ) -> tuple[int, Any, dict[str, str]]:
@@ -704,7 +717,7 @@ class FakeWooCommerce:
         head = parts[0] if parts else ""
         if head == "products" and len(parts) == 1 and method == "GET":
             items = [
-                _index(p.id, p.created, p.modified, p.name, partial(data.product_json, p))
+                self._indexed("product", p, p.name, partial(data.product_json, p))
                 for p in data.products.values()
                 if _status_matches(p.status, query.get("status", "any"))
             ]
@@ -771,7 +784,7 @@ class FakeWooCommerce:
         if head == "customers" and len(parts) == 1 and method == "GET":
             role = query.get("role", "customer")
             items = [
-                _index(c.id, c.created, c.modified, c.last_name, partial(data.customer_json, c))
+                self._indexed("customer", c, c.last_name, partial(data.customer_json, c))
                 for c in data.customers.values()
                 if role == "all" or c.role == role
             ]
@@ -783,7 +796,7 @@ class FakeWooCommerce:
             return 200, _fields(found, query), {}
         if head == "orders" and len(parts) == 1 and method == "GET":
             items = [
-                _index(o.id, o.created, o.modified, str(o.id), partial(data.order_json, o))
+                self._indexed("order", o, str(o.id), partial(data.order_json, o))
                 for o in data.orders.values()
                 if _status_matches(o.status, query.get("status", "any"))
             ]

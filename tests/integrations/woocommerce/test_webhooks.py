@@ -237,3 +237,17 @@ def test_webhooks_the_store_disabled_are_switched_back_on(
     assert (subscription.status, subscription.reenabled_count) == ("active", 1)
     assert SyncRun.objects.filter(shop=shop, kind=SyncKind.INCREMENTAL).get().status == "done"
     assert_mirrors(shop, fake_woo.data)
+
+
+def test_webhook_list_is_served_to_the_shops_admin_only(woo_settings, fake_woo, admin_client_for):
+    from tests.factories import ShopFactory
+
+    shop = connected_shop(fake_woo)
+    webhooks.webhooks_ensure(shop)
+    response = admin_client_for(shop).get("/api/v1/woocommerce/webhooks/")
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert sorted(r["topic"] for r in rows) == sorted(webhooks.TOPICS)
+    assert {r["status"] for r in rows} == {"active"}
+    other = ShopFactory(platform="woocommerce", domain="elsewhere.example")
+    assert admin_client_for(other).get("/api/v1/woocommerce/webhooks/").json() == {"results": []}

@@ -1,0 +1,48 @@
+"""Build step for the WordPress plugin: copy the shared storefront script into it, and zip it.
+
+`python -m integrations.woocommerce.build_plugin [--zip OUT.zip]`. The script
+(static/storefront/pz.js, shared with the Shopify theme extension) is never edited here: it is
+copied as it is into `wordpress-plugin/pz-personalization/assets/pz.js` (git-ignored), which the
+plugin enqueues deferred.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCE = ROOT / "static" / "storefront" / "pz.js"
+PLUGIN = Path(__file__).resolve().parent / "wordpress-plugin" / "pz-personalization"
+TARGET = PLUGIN / "assets" / "pz.js"
+
+
+def build(target: Path = TARGET) -> Path:
+    """Copy the storefront script into a plugin folder (the repository's, or a copy's)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(SOURCE.read_bytes())
+    return target
+
+
+def package(out: Path) -> Path:
+    """The plugin as WordPress installs it: a zip with `pz-personalization/` at its root."""
+    build()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(PLUGIN.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                archive.write(path, Path(PLUGIN.name) / path.relative_to(PLUGIN))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--zip", type=Path, help="also write the installable plugin zip here")
+    args = parser.parse_args(argv)
+    print(package(args.zip) if args.zip else build())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

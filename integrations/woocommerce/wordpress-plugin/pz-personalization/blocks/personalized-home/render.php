@@ -1,0 +1,11 @@
+<?php
+/**
+ * Server-side render of the Personalized for you block: the same slot as its shortcode.
+ *
+ * @package PZ_Personalization
+ * @var array<string, mixed> $attributes Block attributes.
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+echo PZ_Storefront::render( 'personalized-home', (array) $attributes ); // phpcs:ignore WordPress.Security.EscapeOutput -- built from escaped parts.
