@@ -46,6 +46,7 @@ from integrations.woocommerce.client import (
     WooClient,
     WooError,
     WooForbidden,
+    WooInvalidURL,
     WooNotFound,
     WooNotJSON,
     WooRedirected,
@@ -88,6 +89,8 @@ class ConnectError(Exception):
 def normalize_store_url(text: str) -> str:
     """`https://host[:port][/path]`, or ConnectError explaining what is wrong with the text."""
     value = (text or "").strip()
+    if len(value) > 500 or any(ord(c) < 32 for c in value):
+        raise ConnectError("invalid", "That is not a web address.")
     if not value:
         raise ConnectError(
             "empty", "Enter your store's address, for example https://shop.example.com."
@@ -108,6 +111,8 @@ def normalize_store_url(text: str) -> str:
     if parts.username or parts.password:
         raise ConnectError("invalid", "Leave the username and password out of the address.")
     host = parts.hostname
+    if len(host) > 253 or any(not label or len(label) > 63 for label in host.split(".")):
+        raise ConnectError("invalid", f"“{host[:100]}” is not a host name.")
     if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
         raise ConnectError(
             "private",
@@ -136,6 +141,8 @@ def _explain(exc: WooError, host: str) -> ConnectError:
             f"{host} points to a private or local network address, which we cannot reach. Use "
             "your store's public address.",
         )
+    if isinstance(exc, WooInvalidURL):
+        return ConnectError("invalid", f"“{host[:100]}” is not a web address we can reach.")
     if isinstance(exc, WooTLSError):
         return ConnectError(
             "tls",

@@ -36,7 +36,7 @@ from django.core.cache import cache
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import NewConnectionError
+from urllib3.exceptions import LocationParseError, NewConnectionError
 from woocommerce.oauth import OAuth
 
 logger = logging.getLogger(__name__)
@@ -122,6 +122,10 @@ class WooRedirected(WooError):
 
 class WooTLSError(WooError):
     """The store's HTTPS certificate could not be verified (expired, self-signed, wrong name)."""
+
+
+class WooInvalidURL(WooError):
+    """The address cannot even be requested (a bad host name, a port out of range)."""
 
 
 class AddressRefused(WooError):
@@ -501,6 +505,8 @@ class WooClient:
                 )
             except requests.exceptions.SSLError as exc:
                 raise WooTLSError(_short(exc), url=url) from None
+            except (requests.exceptions.InvalidURL, LocationParseError, UnicodeError) as exc:
+                raise WooInvalidURL(_short(exc), url=url) from None
             except requests.RequestException as exc:
                 refused = _refused(exc)
                 if refused:

@@ -338,3 +338,24 @@ def test_plugin_gets_its_settings_once_through_a_claim_code(client, woo_settings
 def test_plugin_return_elsewhere_is_ignored(client, woo_settings, fake_woo):
     start(client, fake_woo.home, **{"return": "https://evil.example/steal", "state": "x"})
     assert ConnectAttempt.objects.get().plugin_return_url == ""
+
+
+@pytest.mark.parametrize(
+    "store_url",
+    [
+        "https://exa mple.com",
+        "https://shop.example.com:99999",
+        "javascript:alert(1)",
+        "https://[::1]:1/",
+        "https://\u0000evil",
+        "x" * 3000,
+    ],
+)
+def test_odd_addresses_are_a_message_not_a_500(client, woo_settings, store_url):
+    for path in ("/woocommerce/connect", "/woocommerce/connect/app-password"):
+        response = client.post(
+            path, {"store_url": store_url, "username": "u", "application_password": "p"}
+        )
+        assert response.status_code == 400, (path, response.status_code)
+        assert b'role="alert"' in response.content
+    assert not Shop.objects.filter(install_state=InstallState.INSTALLED).exists()
