@@ -359,3 +359,20 @@ def test_odd_addresses_are_a_message_not_a_500(client, woo_settings, store_url):
         assert response.status_code == 400, (path, response.status_code)
         assert b'role="alert"' in response.content
     assert not Shop.objects.filter(install_state=InstallState.INSTALLED).exists()
+
+
+def test_keys_whose_merchant_never_came_back_are_verified_later(client, woo_settings, fake_woo):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from integrations.woocommerce import tasks
+
+    grant = fake_woo.approve(start(client, fake_woo.home)["Location"])
+    assert post_callback(client, grant.body) == 200
+    # the merchant closed the tab; a few minutes pass
+    assert tasks.woocommerce_connections_verify_pending() == []
+    ConnectAttempt.objects.update(updated_at=timezone.now() - timedelta(minutes=5))
+    [verified] = tasks.woocommerce_connections_verify_pending()
+    assert ConnectAttempt.objects.get(pk=verified).status == AttemptStatus.CONNECTED
+    assert Shop.objects.get().install_state == InstallState.INSTALLED
