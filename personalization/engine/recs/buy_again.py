@@ -7,10 +7,12 @@ item's median gap over all customers (and that towards the shop's median) with `
 pseudo-gaps, so one lucky pair of orders does not define a habit.
 
 At query time t (the request time; the newest training event when not given) an item scores
-    decayed_count(t) x (timing_floor + due(t)),   due = exp(-ln(r)^2 / (2 sigma^2)),
-    r = (t - last purchase) / interval,
+    decayed_count(t) x (1 + item popularity) ** popularity_power x (1 + timing_weight x due(t)),
+    due = exp(-ln(r)^2 / (2 sigma^2)),   r = (t - last purchase) / interval,
 a bump that peaks when the interval has elapsed and fades on both sides: too soon to need it
-again, or so long ago the habit is over. Items the customer never bought score 0.
+again, or so long ago the habit is over. Items the customer never bought score 0. The
+popularity factor matters more than it looks: most (customer, item) counts are 1 or 2, and on
+the UCI data breaking those ties by what the whole shop buys beats breaking them by timing.
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ class BuyAgain(Recommender):
         half_life_days: float | None = 180.0,
         prior_strength: float = 2.0,
         sigma: float = 1.0,
-        timing_floor: float = 0.5,
+        timing_weight: float = 0.5,
+        popularity_power: float = 0.3,
         same_occasion_hours: float = 12.0,
         min_interval_days: float = 1.0,
     ) -> None:
@@ -59,7 +62,8 @@ class BuyAgain(Recommender):
             half_life_days=half_life_days,
             prior_strength=prior_strength,
             sigma=sigma,
-            timing_floor=timing_floor,
+            timing_weight=timing_weight,
+            popularity_power=popularity_power,
             same_occasion_hours=same_occasion_hours,
             min_interval_days=min_interval_days,
         )
@@ -151,7 +155,10 @@ class BuyAgain(Recommender):
         elapsed = np.maximum((at - last) / SECONDS_PER_DAY, 1e-3)
         ratio = elapsed / interval
         due = np.exp(-(np.log(ratio) ** 2) / (2.0 * self.params["sigma"] ** 2))
-        return decayed * (self.params["timing_floor"] + due)
+        # shop-wide popularity settles the many equal counts (most items are bought once or
+        # twice): among a customer's items, the ones everyone rebuys come back first
+        popular = (1.0 + self.popularity[items]) ** self.params["popularity_power"]
+        return decayed * popular * (1.0 + self.params["timing_weight"] * due)
 
     def _stats_from_history(self, query: Query) -> tuple[np.ndarray, ...]:
         assert query.history_times is not None

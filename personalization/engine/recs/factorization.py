@@ -62,27 +62,28 @@ class MatrixFactorization(Recommender):
         user_items = sp.csr_matrix(weights, dtype=np.float32)
         params = self.params
         model: AlternatingLeastSquares | BayesianPersonalizedRanking
-        if params["algorithm"] == "als":
-            user_items.data *= params["alpha"]
-            model = AlternatingLeastSquares(
-                factors=params["factors"],
-                regularization=params["regularization"],
-                iterations=params["iterations"],
-                random_state=params["seed"],
-                num_threads=params["threads"],
-            )
-        else:
-            user_items.data[:] = 1.0
-            model = BayesianPersonalizedRanking(
-                factors=params["factors"],
-                learning_rate=params["learning_rate"],
-                regularization=params["regularization"],
-                iterations=params["iterations"],
-                random_state=params["seed"],
-                num_threads=params["threads"],
-            )
-        # implicit runs its own threads; BLAS threads on top of them only contend
+        # implicit runs its own threads; BLAS threads on top of them only contend (and
+        # implicit warns about it when the model is created)
         with threadpool_limits(1, "blas"):
+            if params["algorithm"] == "als":
+                user_items.data *= params["alpha"]
+                model = AlternatingLeastSquares(
+                    factors=params["factors"],
+                    regularization=params["regularization"],
+                    iterations=params["iterations"],
+                    random_state=params["seed"],
+                    num_threads=params["threads"],
+                )
+            else:
+                user_items.data[:] = 1.0
+                model = BayesianPersonalizedRanking(
+                    factors=params["factors"],
+                    learning_rate=params["learning_rate"],
+                    regularization=params["regularization"],
+                    iterations=params["iterations"],
+                    random_state=params["seed"],
+                    num_threads=params["threads"],
+                )
             model.fit(user_items, show_progress=False)
         self.user_factors = np.asarray(model.user_factors, dtype=np.float32)
         self.item_factors = np.asarray(model.item_factors, dtype=np.float32)
@@ -94,11 +95,14 @@ class MatrixFactorization(Recommender):
             vector = factors[items].mean(axis=0)
             vector[-1] = 1.0
             return vector
-        alpha = self.params["alpha"] * np.log(2.0)  # confidence of one event, as in training
+        # implicit weighs an observed pair by its value c (unobserved pairs by 1): the
+        # normal equations are (Y'Y + (c - 1) Y_u'Y_u + reg I) x = c Y_u'1, with c the value one
+        # event gets in training
+        confidence = self.params["alpha"] * np.log(2.0)
         chosen = factors[items].astype(np.float64)
-        gram = factors.T.astype(np.float64) @ factors + alpha * chosen.T @ chosen
+        gram = factors.T.astype(np.float64) @ factors + (confidence - 1.0) * chosen.T @ chosen
         gram += self.params["regularization"] * np.eye(factors.shape[1])
-        return np.linalg.solve(gram, (1.0 + alpha) * chosen.sum(axis=0)).astype(np.float32)
+        return np.linalg.solve(gram, confidence * chosen.sum(axis=0)).astype(np.float32)
 
     def _score(self, queries: Sequence[Query]) -> np.ndarray:
         vectors = np.zeros((len(queries), self.item_factors.shape[1]), np.float32)
