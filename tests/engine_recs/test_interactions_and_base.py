@@ -119,7 +119,7 @@ def test_unfitted_models_and_unknown_bytes_are_refused():
         Popularity().score([Query()])
     with pytest.raises(RuntimeError, match="not fitted"):
         Popularity().to_bytes()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a model archive"):
         load_model(b"not a model")
 
 

@@ -158,7 +158,7 @@ def test_presets_fit_and_rank_on_a_tiny_shop():
         }
         blend.fit(data, catalog)
         items, scores = blend.rank(user=0, history=[0, 1], k=3, exclude=[0, 1])
-        assert 0 not in items and 1 not in items
+        assert not set(items.tolist()) & {0, 1}
         assert items.size >= 1
         assert (np.diff(scores) <= 0).all()
         assert (

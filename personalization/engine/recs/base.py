@@ -20,6 +20,7 @@ import hashlib
 import io
 import json
 import time
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
@@ -282,9 +283,12 @@ class Recommender(abc.ABC):
 
 def load_model(data: bytes) -> Recommender:
     """A fitted model back from `to_bytes()`; refuses unknown classes and formats."""
-    with np.load(io.BytesIO(data), allow_pickle=False) as archive:
-        state = {key: archive[key] for key in archive.files}
-    header = json.loads(state.pop("__header__").tobytes().decode())
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+            state = {key: archive[key] for key in archive.files}
+        header = json.loads(state.pop("__header__").tobytes().decode())
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+        raise ValueError(f"not a model archive: {exc}") from exc
     if header.get("format") != FORMAT_VERSION:
         raise ValueError(f"unsupported model format {header.get('format')!r}")
     model_class = MODEL_CLASSES.get(header["model"])
