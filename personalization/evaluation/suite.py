@@ -138,7 +138,7 @@ def ours(protocol: str, dataset: Dataset) -> tuple[list[Candidate], list[BlendCa
             "windowed two-way item transitions",
         ),
         Candidate(
-            "ours:markov",
+            "ours:first-order",
             "ours",
             Transitions,
             [
@@ -205,7 +205,7 @@ def ours(protocol: str, dataset: Dataset) -> tuple[list[Candidate], list[BlendCa
             "ours:next-item",
             {
                 "transitions": "ours:transitions",
-                "markov": "ours:markov",
+                "markov": "ours:first-order",
                 "neighbours": "ours:session-knn",
                 "content": "ours:content",
                 "factors": "ours:als",
