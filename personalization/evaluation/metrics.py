@@ -44,19 +44,16 @@ def basket_ranks(
     out: list[np.ndarray] = []
     for row, basket in enumerate(baskets):
         line = scores[row]
-        values = line[basket]
-        ranks = np.empty(basket.size, dtype=np.int64)
-        is_target = np.zeros(line.size, dtype=bool)
-        is_target[basket] = True
-        for j, value in enumerate(values):
-            if not np.isfinite(value):
-                ranks[j] = line.size
-                continue
-            ahead = (line > value) & ~is_target
-            tied = (line == value) & ~is_target
-            if tiebreak is not None:
-                tied &= tiebreak >= tiebreak[basket[j]]
-            ranks[j] = int(ahead.sum() + tied.sum())
+        values = line[basket][:, None]
+        is_other = np.ones(line.size, dtype=bool)
+        is_other[basket] = False
+        # one (targets x items) comparison per row: non-targets ahead of each target
+        ahead = line[None, :] > values
+        tied = line[None, :] == values
+        if tiebreak is not None:
+            tied &= tiebreak[None, :] >= tiebreak[basket][:, None]
+        ranks = ((ahead | tied) & is_other[None, :]).sum(axis=1)
+        ranks[~np.isfinite(values[:, 0])] = line.size
         # then the targets among themselves: the i-th of them has i targets ahead
         order = np.argsort(ranks, kind="stable")
         ranks[order] += np.arange(basket.size)

@@ -21,6 +21,7 @@ from personalization.engine.recs import (
     SessionKNN,
     Transitions,
 )
+from personalization.engine.recs.linear import LinearTransitions
 from personalization.evaluation.baselines import (
     SKNN,
     ItemKNN,
@@ -32,6 +33,8 @@ from personalization.evaluation.baselines import (
 from personalization.evaluation.loaders import Dataset
 from personalization.evaluation.runner import BlendCandidate, Candidate
 
+# the ridge solve is dense in the catalogue size: past this many items the model is left out
+LINEAR_MAX_ITEMS = 20_000
 ALS_GRID: list[dict[str, Any]] = [
     {"algorithm": "als", "factors": 64, "regularization": 0.05, "alpha": 10.0},
     {"algorithm": "als", "factors": 128, "regularization": 1.0, "alpha": 10.0},
@@ -161,6 +164,16 @@ def ours(protocol: str, dataset: Dataset) -> tuple[list[Candidate], list[BlendCa
         ),
         Candidate("ours:als", "ours", MatrixFactorization, ALS_GRID[1:2], "ALS for the blends"),
     ]
+    if dataset.interactions.n_items <= LINEAR_MAX_ITEMS:
+        singles.append(
+            Candidate(
+                "ours:linear",
+                "ours",
+                LinearTransitions,
+                [{"max_items": LINEAR_MAX_ITEMS}],
+                "learned (ridge) item transitions",
+            )
+        )
     if has_catalog:
         singles.append(
             Candidate(
@@ -182,9 +195,9 @@ def ours(protocol: str, dataset: Dataset) -> tuple[list[Candidate], list[BlendCa
                 BuyAgain,
                 [
                     {},
-                    {"half_life_days": None},
-                    {"timing_floor": 2.0},
-                    {"sigma": 2.0, "half_life_days": 365.0},
+                    {"timing_weight": 0.0},
+                    {"half_life_days": 365.0, "sigma": 2.0},
+                    {"popularity_power": 0.5},
                 ],
                 "repurchase with learned intervals",
             ),
@@ -210,9 +223,10 @@ def ours(protocol: str, dataset: Dataset) -> tuple[list[Candidate], list[BlendCa
                 "content": "ours:content",
                 "factors": "ours:als",
                 "trending": "ours:trending",
+                "linear": "ours:linear",
             },
-            {"transitions": 1.0, "markov": 0.1, "neighbours": 0.1, "content": 0.3},
-            "blend: transitions, Markov, neighbours, content, ALS, trending",
+            {"transitions": 1.0, "markov": 0.5, "neighbours": 2.0, "content": 1.0, "linear": 0.5},
+            "blend: transitions, first-order, neighbours, content, ALS, trending, linear",
         ),
         BlendCandidate(
             "ours:for-you",
@@ -240,6 +254,7 @@ def ours(protocol: str, dataset: Dataset) -> tuple[list[Candidate], list[BlendCa
                     "factors": "ours:als",
                     "trending": "ours:trending",
                     "cross_sell": "ours:cross-sell",
+                    "linear": "ours:linear",
                 },
                 {"buy_again": 1.0, "co_purchase": 0.1, "trending": 0.1},
                 "blend: buy again, co-purchase, transitions, neighbours, ALS, trending",

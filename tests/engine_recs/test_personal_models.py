@@ -34,7 +34,9 @@ def purchases() -> Interactions:
 
 
 def test_buy_again_learns_repurchase_intervals_and_peaks_when_due():
-    model = BuyAgain(half_life_days=None, popularity_power=0.0, timing_weight=0.5).fit(purchases())
+    model = BuyAgain(
+        half_life_days=None, popularity_power=0.0, repeat_rate_power=0.0, timing_weight=0.5
+    ).fit(purchases())
     # all gaps: 10, 10, 30 -> shop median 10; item 0 median 10 shrunk to 10; item 1 has none
     assert model.default_interval == 10.0
     assert model.item_interval.tolist() == [10.0, 10.0, 10.0]
@@ -64,14 +66,23 @@ def test_buy_again_too_soon_scores_less_than_due_and_popularity_breaks_equal_cou
     due = model.score([Query.of(user=0, time=30 * DAY)])[0][0]
     assert soon < due
     # with popularity_power 1 each count is multiplied by 1 + the item's training rows
-    popular = BuyAgain(half_life_days=None, popularity_power=1.0, timing_weight=0.0).fit(
-        purchases()
-    )
+    popular = BuyAgain(
+        half_life_days=None, popularity_power=1.0, repeat_rate_power=0.0, timing_weight=0.0
+    ).fit(purchases())
     assert popular.score([Query.of(user=1)])[0].tolist() == [2 * 6.0, 1 * 3.0, 0.0]
     assert np.array_equal(
         load_model(popular.to_bytes()).score([Query.of(user=1)]),
         popular.score([Query.of(user=1)]),
     )
+
+
+def test_buy_again_favours_items_that_customers_rebuy():
+    model = BuyAgain(
+        half_life_days=None, popularity_power=0.0, repeat_rate_power=1.0, timing_weight=0.0
+    ).fit(purchases())
+    # item 0: both buyers rebought it; item 1: neither; shop rate 2/4; 2 pseudo-buyers
+    assert model.repeat_rate.tolist() == [0.75, 0.25, 0.5]
+    assert model.score([Query.of(user=1)])[0].tolist() == [2 * 0.75, 1 * 0.25, 0.0]
 
 
 def test_cross_sell_suggests_complements_and_penalizes_substitutes():
