@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: help install demo test lint fmt bench migrate clean
+.PHONY: help install demo test lint fmt bench eval migrate clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -29,6 +29,13 @@ fmt: install ## format the code and apply ruff's safe fixes
 
 bench: install ## run every bench/*.py script (they print RESULT lines)
 	@VENV=$(VENV) scripts/bench.sh
+
+DATASETS ?= ../shared/datasets
+EVAL_OUT ?= artifacts/evaluation
+
+eval: install ## offline evaluation: Beauty (loo-full) and UCI (temporal-basket); JSON and plots in artifacts/evaluation
+	$(BIN)/python -m personalization.evaluation --format sequential --path $(DATASETS)/amazon_beauty/Beauty.txt --protocol loo-full --models all --json $(EVAL_OUT)/beauty-loo-full.json --plot $(EVAL_OUT)/beauty-loo-full-hr.png
+	$(BIN)/python -m personalization.evaluation --format uci --path $(DATASETS)/uci_online_retail/online_retail_2010_2011.csv.gz --protocol temporal-basket --models all --json $(EVAL_OUT)/uci-temporal-basket.json --plot $(EVAL_OUT)/uci-temporal-basket-hr.png
 
 migrate: install ## apply database migrations (DATABASE_URL, default var/db.sqlite3)
 	$(BIN)/python manage.py migrate
