@@ -25,6 +25,7 @@ from personalization.evaluation.runner import (
     Candidate,
     Result,
     best_of,
+    paired_bootstrap,
     run_blend,
     run_candidate,
     tuning_task,
@@ -168,6 +169,17 @@ def main(argv: list[str] | None = None) -> int:
             f"ours best on validation: {best_ours.name} (trains in {best_ours.fit_seconds:.1f}s); "
             f"baseline best on validation: {best_baseline.name if best_baseline else 'none'}"
         )
+    margins: dict[str, list[float]] = {}
+    if best_ours is not None and best_baseline is not None:
+        for metric in ("ndcg@10", "hr@20"):
+            mean, low, high = paired_bootstrap(
+                best_ours.per_query[metric], best_baseline.per_query[metric]
+            )
+            margins[metric] = [round(mean, 5), round(low, 5), round(high, 5)]
+            print(
+                f"{best_ours.name} - {best_baseline.name} on test {metric}: {mean:+.4f} "
+                f"(95% paired bootstrap interval {low:+.4f} .. {high:+.4f})"
+            )
     print(f"wall time {elapsed:.1f}s, peak memory {peak_mib:.0f} MiB")
     if not args.no_plot:
         plot_path = (
@@ -195,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
             },
             "wall_seconds": round(elapsed, 1),
             "peak_memory_mib": round(peak_mib, 1),
+            "margin_ours_minus_baseline": margins,
             "result_line": result_line(best_ours, best_baseline),
         }
         write_json(args.json, document)

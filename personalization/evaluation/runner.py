@@ -59,6 +59,8 @@ class Evaluation:
     metrics: dict[str, float]
     curve: list[float]
     seconds: float
+    # per query, for paired comparisons: "ndcg@10" and "hr@20"
+    per_query: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -73,6 +75,7 @@ class Result:
     fit_seconds: float  # on the test split's training data
     test_seconds: float
     tried: list[dict[str, Any]] = field(default_factory=list)
+    per_query: dict[str, np.ndarray] = field(default_factory=dict)
     validation_model: Recommender | None = None
     test_model: Recommender | None = None
 
@@ -128,33 +131,65 @@ def evaluate(
     n_items = tiebreak.size
     if single_target:
         ranks_sum = RankAccumulator(ks=(5, 10, 20))
+        all_target_ranks = []
         for rows in _batches(len(task), n_items):
             scores = np.array(scorer(task.queries[rows]), dtype=np.float64)
             _exclude(scores, task, rows)
             targets = np.array([t[0] for t in task.targets[rows]], dtype=np.int64)
-            ranks_sum.add(target_ranks(scores, targets, tiebreak))
+            ranks = target_ranks(scores, targets, tiebreak)
+            ranks_sum.add(ranks)
+            all_target_ranks.append(ranks)
+        joined = np.concatenate(all_target_ranks)
+        per_query = {
+            "ndcg@10": np.where(joined < 10, 1.0 / np.log2(joined + 2.0), 0.0),
+            "hr@20": (joined < 20).astype(np.float64),
+        }
         return Evaluation(
-            ranks_sum.result(with_mrr=True), ranks_sum.curve(), time.perf_counter() - started
+            ranks_sum.result(with_mrr=True),
+            ranks_sum.curve(),
+            time.perf_counter() - started,
+            per_query,
         )
     assert task.bought_before is not None
     baskets = BasketAccumulator(n_items=n_items, ks=(10, 20))
+    ndcg_of_query: list[float] = []
+    hit_of_query: list[float] = []
     for rows in _batches(len(task), n_items):
         scores = np.array(scorer(task.queries[rows]), dtype=np.float64)
         _exclude(scores, task, rows)
         baskets_here = task.targets[rows]
         all_ranks = basket_ranks(scores, baskets_here, tiebreak)
         for offset, ranks in enumerate(all_ranks):
+            before = baskets.ndcg[10]
+            ndcg_of_query.append(0.0)  # filled in after add() below
+            hit_of_query.append(float((ranks < 20).any()))
             if not with_lists:
                 baskets.add(
                     ranks, baskets_here[offset], _NO_ITEMS, task.bought_before[rows][offset]
                 )
+                ndcg_of_query[-1] = baskets.ndcg[10] - before
                 continue
             top = _best_items(scores[offset], max(baskets.ks), tiebreak)
             baskets.add(ranks, baskets_here[offset], top, task.bought_before[rows][offset])
+            ndcg_of_query[-1] = baskets.ndcg[10] - before
             history = task.queries[rows][offset].history
             for k in baskets.ks:
                 baskets.list_repeats(k, float(np.isin(top[:k], history).mean()))
-    return Evaluation(baskets.result(), baskets.curve(), time.perf_counter() - started)
+    per_query = {"ndcg@10": np.asarray(ndcg_of_query), "hr@20": np.asarray(hit_of_query)}
+    return Evaluation(baskets.result(), baskets.curve(), time.perf_counter() - started, per_query)
+
+
+def paired_bootstrap(
+    ours: np.ndarray, theirs: np.ndarray, *, resamples: int = 2000, seed: int = 0
+) -> tuple[float, float, float]:
+    """Mean difference ours - theirs over the same queries and its 95% bootstrap interval."""
+    difference = ours - theirs
+    rng = np.random.default_rng(seed)
+    means = np.empty(resamples)
+    for i in range(resamples):
+        means[i] = difference[rng.integers(0, difference.size, difference.size)].mean()
+    low, high = np.percentile(means, [2.5, 97.5])
+    return float(difference.mean()), float(low), float(high)
 
 
 def _better(a: dict[str, float], b: dict[str, float] | None) -> bool:
@@ -212,6 +247,7 @@ def run_candidate(
         fit_seconds=float(test_model.report["seconds"]),
         test_seconds=outcome.seconds,
         tried=tried,
+        per_query=outcome.per_query,
         validation_model=best_model,
         test_model=test_model,
     )
@@ -308,6 +344,7 @@ def run_blend(
         fit_seconds=float(test_blend.report["seconds"]),
         test_seconds=outcome.seconds,
         tried=tried,
+        per_query=outcome.per_query,
         validation_model=None,
         test_model=test_blend,
     )

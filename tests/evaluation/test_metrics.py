@@ -73,3 +73,13 @@ def test_basket_accumulator_recall_ndcg_hit_coverage_and_repeats():
     assert result["recall_repeat@2"] == 1.0
     assert result["recall_new@2"] == 0.0
     assert result["target_repeat_share"] == pytest.approx(1 / 3)
+
+
+def test_paired_bootstrap_of_a_constant_difference_is_that_difference():
+    from personalization.evaluation.runner import paired_bootstrap
+
+    ours = np.array([1.0, 0.5, 0.25, 0.0])
+    assert paired_bootstrap(ours, ours - 0.1) == pytest.approx((0.1, 0.1, 0.1))
+    mean, low, high = paired_bootstrap(np.array([1.0, 0.0] * 50), np.zeros(100))
+    assert mean == 0.5
+    assert low < 0.5 < high
