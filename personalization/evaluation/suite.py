@@ -195,9 +195,9 @@ def ours(protocol: str, dataset: Dataset) -> tuple[list[Candidate], list[BlendCa
                 BuyAgain,
                 [
                     {},
+                    {"trend_power": 0.0},
+                    {"trend_power": 1.0},
                     {"timing_weight": 0.0},
-                    {"half_life_days": 365.0, "sigma": 2.0},
-                    {"popularity_power": 0.5},
                 ],
                 "repurchase with learned intervals",
             ),

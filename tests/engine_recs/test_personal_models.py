@@ -35,7 +35,11 @@ def purchases() -> Interactions:
 
 def test_buy_again_learns_repurchase_intervals_and_peaks_when_due():
     model = BuyAgain(
-        half_life_days=None, popularity_power=0.0, repeat_rate_power=0.0, timing_weight=0.5
+        half_life_days=None,
+        popularity_power=0.0,
+        repeat_rate_power=0.0,
+        trend_power=0.0,
+        timing_weight=0.5,
     ).fit(purchases())
     # all gaps: 10, 10, 30 -> shop median 10; item 0 median 10 shrunk to 10; item 1 has none
     assert model.default_interval == 10.0
@@ -67,7 +71,11 @@ def test_buy_again_too_soon_scores_less_than_due_and_popularity_breaks_equal_cou
     assert soon < due
     # with popularity_power 1 each count is multiplied by 1 + the item's training rows
     popular = BuyAgain(
-        half_life_days=None, popularity_power=1.0, repeat_rate_power=0.0, timing_weight=0.0
+        half_life_days=None,
+        popularity_power=1.0,
+        repeat_rate_power=0.0,
+        trend_power=0.0,
+        timing_weight=0.0,
     ).fit(purchases())
     assert popular.score([Query.of(user=1)])[0].tolist() == [2 * 6.0, 1 * 3.0, 0.0]
     assert np.array_equal(
@@ -78,11 +86,35 @@ def test_buy_again_too_soon_scores_less_than_due_and_popularity_breaks_equal_cou
 
 def test_buy_again_favours_items_that_customers_rebuy():
     model = BuyAgain(
-        half_life_days=None, popularity_power=0.0, repeat_rate_power=1.0, timing_weight=0.0
+        half_life_days=None,
+        popularity_power=0.0,
+        repeat_rate_power=1.0,
+        trend_power=0.0,
+        timing_weight=0.0,
     ).fit(purchases())
     # item 0: both buyers rebought it; item 1: neither; shop rate 2/4; 2 pseudo-buyers
     assert model.repeat_rate.tolist() == [0.75, 0.25, 0.5]
     assert model.score([Query.of(user=1)])[0].tolist() == [2 * 0.75, 1 * 0.25, 0.0]
+
+
+def test_buy_again_trend_is_the_recent_share_over_the_yearly_share():
+    model = BuyAgain(trend_half_life_days=10.0).fit(purchases())
+    # newest event day 30; item 0 rows on days 0, 10, 20, 0, 30; item 1 on days 5, 0
+    age = 30 - np.array([0, 10, 20, 0, 30])
+    recent0, yearly0 = (0.5 ** (age / 10.0)).sum(), (0.5 ** (age / 365.0)).sum()
+    age1 = 30 - np.array([5, 0])
+    recent1, yearly1 = (0.5 ** (age1 / 10.0)).sum(), (0.5 ** (age1 / 365.0)).sum()
+    recent_total, yearly_total = recent0 + recent1, yearly0 + yearly1
+    prior = 1 / 3
+    assert model.trend[0] == pytest.approx(
+        (recent0 / recent_total + prior) / (yearly0 / yearly_total + prior)
+    )
+    assert model.trend[1] == pytest.approx(
+        (recent1 / recent_total + prior) / (yearly1 / yearly_total + prior)
+    )
+    # item 0 sold lately, item 1 long ago, item 2 never (neutral)
+    assert model.trend[0] > 1 > model.trend[1]
+    assert model.trend[2] == 1.0
 
 
 def test_cross_sell_suggests_complements_and_penalizes_substitutes():

@@ -8,12 +8,15 @@ pseudo-gaps, so one lucky pair of orders does not define a habit.
 
 At query time t (the request time; the newest training event when not given) an item scores
     decayed_count(t) x (1 + item popularity) ** popularity_power
-                     x repeat_rate ** repeat_rate_power x (1 + timing_weight x due(t)),
+                     x repeat_rate ** repeat_rate_power x trend ** trend_power
+                     x (1 + timing_weight x due(t)),
     due = exp(-ln(r)^2 / (2 sigma^2)),   r = (t - last purchase) / interval,
 a bump that peaks when the interval has elapsed and fades on both sides: too soon to need it
 again, or so long ago the habit is over. `repeat_rate` is the share of an item's buyers who
 bought it on two or more occasions (shrunk towards the shop's share): a candle is rebought, a
-wedding card is not. Items the customer never bought score 0. The
+wedding card is not. `trend` is an item's share of recent sales (half-life
+`trend_half_life_days`) over its share of the year's: in a seasonal shop, the customer's own
+Christmas lines come back in November. Items the customer never bought score 0. The
 popularity factor matters more than it looks: most (customer, item) counts are 1 or 2, and on
 the UCI data breaking those ties by what the whole shop buys beats breaking them by timing.
 """
@@ -59,6 +62,8 @@ class BuyAgain(Recommender):
         timing_weight: float = 0.5,
         popularity_power: float = 0.3,
         repeat_rate_power: float = 0.5,
+        trend_power: float = 0.5,
+        trend_half_life_days: float = 14.0,
         same_occasion_hours: float = 12.0,
         min_interval_days: float = 1.0,
     ) -> None:
@@ -69,11 +74,14 @@ class BuyAgain(Recommender):
             timing_weight=timing_weight,
             popularity_power=popularity_power,
             repeat_rate_power=repeat_rate_power,
+            trend_power=trend_power,
+            trend_half_life_days=trend_half_life_days,
             same_occasion_hours=same_occasion_hours,
             min_interval_days=min_interval_days,
         )
         self.item_interval: np.ndarray = np.zeros(0)  # days
         self.repeat_rate: np.ndarray = np.zeros(0)
+        self.trend: np.ndarray = np.zeros(0)
         self.default_interval = 30.0
         self.trained_until = 0.0
         # per (user, item), CSR layout over users: item, occasions, decayed count at
@@ -138,6 +146,22 @@ class BuyAgain(Recommender):
         shop_rate = repeaters.sum() / max(buyers.sum(), 1.0)
         strength = self.params["prior_strength"]
         self.repeat_rate = (repeaters + strength * shop_rate) / (buyers + strength)
+        self.trend = self._trend(interactions.item[purchases], interactions.timestamp[purchases])
+
+    def _trend(self, items: np.ndarray, when: np.ndarray) -> np.ndarray:
+        """Each item's share of recent sales over its share of the year's (1 = steady).
+
+        Both shares get a uniform prior share 1/n_items, so an item with few or no sales stays
+        near 1 instead of swinging on one order."""
+        if not items.size:
+            return np.ones(self.n_items)
+        age_days = (self.trained_until - when) / SECONDS_PER_DAY
+        recent = np.bincount(
+            items, 0.5 ** (age_days / self.params["trend_half_life_days"]), minlength=self.n_items
+        )
+        yearly = np.bincount(items, 0.5 ** (age_days / 365.0), minlength=self.n_items)
+        prior = 1.0 / self.n_items
+        return (recent / recent.sum() + prior) / (yearly / yearly.sum() + prior)
 
     def _decay(self, age_seconds: np.ndarray) -> np.ndarray:
         half_life = self.params["half_life_days"]
@@ -174,7 +198,10 @@ class BuyAgain(Recommender):
         # twice): among a customer's items, the ones everyone rebuys come back first
         popular = (1.0 + self.popularity[items]) ** self.params["popularity_power"]
         repeatable = self.repeat_rate[items] ** self.params["repeat_rate_power"]
-        return decayed * popular * repeatable * (1.0 + self.params["timing_weight"] * due)
+        trending = self.trend[items] ** self.params["trend_power"]
+        return (
+            decayed * popular * repeatable * trending * (1.0 + self.params["timing_weight"] * due)
+        )
 
     def _stats_from_history(self, query: Query) -> tuple[np.ndarray, ...]:
         assert query.history_times is not None
@@ -225,6 +252,7 @@ class BuyAgain(Recommender):
         return {
             "item_interval": self.item_interval,
             "repeat_rate": self.repeat_rate,
+            "trend": self.trend,
             "scalars": np.asarray([self.default_interval, self.trained_until]),
             "indptr": self.indptr,
             "items": self.items,
@@ -237,6 +265,7 @@ class BuyAgain(Recommender):
     def _restore(self, state: dict[str, np.ndarray]) -> None:
         self.item_interval = state["item_interval"]
         self.repeat_rate = state["repeat_rate"]
+        self.trend = state["trend"]
         self.default_interval, self.trained_until = (float(x) for x in state["scalars"])
         self.indptr = state["indptr"]
         self.items = state["items"]
