@@ -71,12 +71,14 @@ def plot_hit_rate(results: Sequence[Result], title: str, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(figsize=(9, 5.5))
-    for result in sorted(results, key=lambda r: -r.test["ndcg@10"]):
+    figure, axes = plt.subplots(figsize=(10, 5.5))
+    palette = plt.get_cmap("tab20")
+    for index, result in enumerate(sorted(results, key=lambda r: -r.test["ndcg@10"])):
         ks = range(1, len(result.curve) + 1)
         axes.plot(
             ks,
             result.curve,
+            color=palette(index % 20),
             linestyle="--" if result.family == "baseline" else "-",
             linewidth=1.2 if result.family == "baseline" else 1.8,
             label=result.name,
@@ -85,7 +87,7 @@ def plot_hit_rate(results: Sequence[Result], title: str, path: Path) -> None:
     axes.set_ylabel("HR@k (test)")
     axes.set_title(title)
     axes.grid(alpha=0.3)
-    axes.legend(fontsize=7, ncol=2, loc="upper left")
+    axes.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=110)
