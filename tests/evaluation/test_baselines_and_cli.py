@@ -131,3 +131,40 @@ def test_cli_reports_bad_input_without_a_traceback(tmp_path: Path, capsys):
     code = main(["--format", "sequential", "--path", str(data), "--protocol", "temporal-basket"])
     assert code == 2
     assert "needs clock times" in capsys.readouterr().err
+
+
+def test_replay_runs_on_a_shops_own_arrays():
+    from personalization.evaluation.loaders import Dataset
+    from personalization.evaluation.replay import Options, replay
+
+    # given 30 customers who each reorder items 0-2 monthly and try item 3 + their index % 5
+    users, items, times, baskets = [], [], [], []
+    basket = 0
+    for customer in range(30):
+        for month in range(6):
+            for item in (0, 1, 2, 3 + (customer + month) % 5):
+                users.append(customer)
+                items.append(item)
+                times.append((month * 30 + customer % 7) * DAY)
+                baskets.append(basket)
+            basket += 1
+    data = Interactions.from_arrays(users, items, times, basket=baskets)
+    dataset = Dataset(
+        name="shop-1",
+        format="shop",
+        interactions=data,
+        user_ids=[str(u) for u in range(30)],
+        item_ids=[str(i) for i in range(8)],
+        has_baskets=True,
+    )
+    # when the shop's orders are replayed with two models
+    run = replay(
+        dataset, "temporal-basket", Options(models="top-frequency,buy-again", test_days=45)
+    )
+    # then both are scored on every customer with a basket after the cutoff
+    assert {r.name for r in run.results} == {"top-frequency", "ours:buy-again"}
+    assert len(run.split.test) == 30
+    assert run.result_line.startswith("RESULT ours=ours:buy-again ndcg@10=")
+    document = run.document()
+    assert document["settings"]["test_queries"] == 30
+    assert set(document["margin_ours_minus_baseline"]) == {"ndcg@10", "hr@20"}
