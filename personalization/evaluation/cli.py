@@ -63,6 +63,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=6000,
         help="validation queries used for every choice (0 = all)",
     )
+    parser.add_argument(
+        "--no-refit",
+        action="store_true",
+        help="test the models fitted for validation instead of refitting the chosen settings "
+        "on everything before the test items",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return parser.parse_args(argv)
 
@@ -83,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         test_fraction=args.test_fraction,
         max_queries=args.max_queries,
         tune_queries=args.tune_queries,
+        refit=not args.no_refit,
     )
     try:
         dataset = load(args.format, args.path, args.attributes)

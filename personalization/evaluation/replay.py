@@ -39,6 +39,7 @@ class Options:
     test_fraction: float = 0.1
     max_queries: int = 50_000
     tune_queries: int = 6000
+    refit: bool = True  # refit chosen settings on all data before the test items
 
 
 @dataclass
@@ -71,6 +72,7 @@ class Replay:
                 "test_queries": len(self.split.test),
                 "ties": "training popularity, then pessimistic",
                 "selection": "validation ndcg@10 (hr@20 breaks ties)",
+                "refit_for_test": self.options.refit,
             },
             "results": [r.as_json() for r in self.results],
             "best": {
@@ -129,7 +131,9 @@ def replay(
     for candidate in singles:
         if selected(candidate.name, candidate.family, wanted) or candidate.name in blend_needs:
             say(f"{candidate.name}: tuning {len(candidate.grid)} setting(s)")
-            results[candidate.name] = run_candidate(candidate, split, dataset.catalog, tune, say)
+            results[candidate.name] = run_candidate(
+                candidate, split, dataset.catalog, tune, say, refit=options.refit
+            )
     for blend in chosen_blends:
         say(f"{blend.name}: tuning weights")
         outcome = run_blend(blend, split, results, tune, say)

@@ -208,7 +208,13 @@ def run_candidate(
     catalog: Catalog | None,
     tune_task: Task,
     log: Log,
+    *,
+    refit: bool = True,
 ) -> Result:
+    """Tune on validation; then refit the chosen setting on the test split's training data
+    (everything before each test item, validation items included) unless `refit` is off, in
+    which case the validation model itself is tested (the published neural protocol: the
+    validation item is only an input at test time, never a training example)."""
     best_metrics: dict[str, float] | None = None
     best_params: dict[str, Any] = {}
     best_model: Recommender | None = None
@@ -228,8 +234,11 @@ def run_candidate(
         if _better(outcome.metrics, best_metrics):
             best_metrics, best_params, best_model = outcome.metrics, params, model
     assert best_metrics is not None
-    test_model = candidate.build(**best_params)
-    test_model.fit(split.test.train, catalog)
+    assert best_model is not None
+    test_model = best_model
+    if refit:
+        test_model = candidate.build(**best_params)
+        test_model.fit(split.test.train, catalog)
     outcome = evaluate(test_model.score, split.test, split.single_target, test_model.popularity)
     log(
         f"  {candidate.name} test {SELECTION_METRIC}={outcome.metrics[SELECTION_METRIC]:.4f} "
