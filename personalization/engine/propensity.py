@@ -34,7 +34,7 @@ from personalization.engine.metrics import (
 )
 from personalization.engine.orders import SECONDS_PER_DAY, OrderHistory
 
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 Target = Literal["purchase_30d", "churn_90d"]
 HORIZON_DAYS: dict[str, float] = {"purchase_30d": 30.0, "churn_90d": 90.0}
 
@@ -52,6 +52,13 @@ FEATURE_NAMES: tuple[str, ...] = (
     "overdue",  # recency_log - interorder_log: late compared with their own rhythm
     "rate_log",  # log1p(orders per 30 days of tenure, tenure at least 30 days)
     "items_per_order_log",  # log1p(mean line items per sale order); 0 when not supplied
+    "days_active_log",  # log1p(distinct days with a sale order): same-day invoices are one trip
+    "orders_180d_log",  # log1p(sale orders in the last 180 days)
+    "value_90d_log",  # log1p(sale value in the last 90 days)
+    "decayed_orders_log",  # log1p(sale orders weighted 2^(-age / 60 days))
+    "gap_trend",  # log1p(last gap) - mean log1p(gap), over gaps between order days; 0 below 2 gaps
+    "same_season_last_year",  # 1 if a sale order 305..365 days ago: the coming season, a year back
+    "own_hazard_logit",  # logit P(next order within the horizon | days since the last), own gaps
 )
 RECENCY_COLUMN = FEATURE_NAMES.index("recency_log")
 
@@ -63,8 +70,11 @@ class FeatureSet:
     recency_days: np.ndarray  # NaN without orders
 
 
-def build_features(history: OrderHistory, cutoff: float) -> FeatureSet:
-    """Features of every customer as of `cutoff` (epoch seconds) from rows at or before it."""
+def build_features(
+    history: OrderHistory, cutoff: float, *, horizon_days: float = 30.0
+) -> FeatureSet:
+    """Features of every customer as of `cutoff` (epoch seconds) from rows at or before it;
+    `horizon_days` is the window the hazard feature looks ahead (the target's horizon)."""
     seen = history.order_time <= cutoff
     index = history.customer_index[seen]
     times = history.order_time[seen]
@@ -98,6 +108,7 @@ def build_features(history: OrderHistory, cutoff: float) -> FeatureSet:
     orders_30 = count(sale & (age_days < 30))
     orders_90 = count(sale & (age_days < 90))
     orders_prev_90 = count(sale & (age_days >= 90) & (age_days < 180))
+    rhythm = _order_day_rhythm(index[sale], times[sale], n_customers, cutoff, horizon_days)
 
     columns = {
         "recency_log": np.log1p(recency),
@@ -115,6 +126,15 @@ def build_features(history: OrderHistory, cutoff: float) -> FeatureSet:
         "overdue": np.log1p(recency) - np.log1p(interorder),
         "rate_log": np.log1p(30.0 * frequency / np.maximum(tenure, 30.0)),
         "items_per_order_log": np.log1p(items_bought / safe_frequency),
+        "days_active_log": np.log1p(rhythm.days_active),
+        "orders_180d_log": np.log1p(orders_90 + orders_prev_90),
+        "value_90d_log": np.log1p(np.maximum(total(sale & (age_days < 90), values), 0.0)),
+        "decayed_orders_log": np.log1p(total(sale, np.exp2(-age_days / 60.0))),
+        "gap_trend": rhythm.gap_trend,
+        "same_season_last_year": (count(sale & (age_days >= 305) & (age_days < 365)) > 0).astype(
+            np.float64
+        ),
+        "own_hazard_logit": rhythm.hazard_logit,
     }
     matrix = np.column_stack([columns[name] for name in FEATURE_NAMES])
     matrix[~has_orders] = 0.0
@@ -122,6 +142,75 @@ def build_features(history: OrderHistory, cutoff: float) -> FeatureSet:
         matrix=matrix,
         has_orders=has_orders,
         recency_days=np.where(has_orders, recency, np.nan),
+    )
+
+
+@dataclass(frozen=True)
+class _Rhythm:
+    days_active: np.ndarray
+    gap_trend: np.ndarray
+    hazard_logit: np.ndarray
+
+
+HAZARD_PRIOR_WEIGHT = 2.0  # pseudo-gaps of the shop's pooled hazard added to each customer's own
+
+
+def _run_ends(sorted_ids: np.ndarray) -> np.ndarray:
+    """True at the last element of each run of equal ids."""
+    ends = np.ones(sorted_ids.size, dtype=bool)
+    ends[:-1] = sorted_ids[1:] != sorted_ids[:-1]
+    return ends
+
+
+def _order_day_rhythm(
+    index: np.ndarray, times: np.ndarray, n_customers: int, cutoff: float, horizon_days: float
+) -> _Rhythm:
+    """Each customer's buying rhythm from the gaps between their distinct order days.
+
+    The hazard is the empirical P(gap <= r + h | gap > r) at r = days since the last order day:
+    the share of the customer's own past gaps longer than r that ended within the next h days,
+    shrunk towards the same share over every customer's gaps (a customer with few gaps keeps
+    the shop's rhythm). Recency alone cannot tell a monthly buyer 25 days out (due) from a
+    weekly buyer 25 days out (lapsing).
+    """
+    day_key = np.unique(index * 1_000_000 + np.floor(times / SECONDS_PER_DAY).astype(np.int64))
+    who = day_key // 1_000_000
+    day = (day_key % 1_000_000).astype(np.float64)
+    days_active = np.bincount(who, minlength=n_customers).astype(np.float64)
+    is_last = _run_ends(who)
+    last_day = np.zeros(n_customers)
+    last_day[who[is_last]] = day[is_last]
+    since_last = np.where(days_active > 0, cutoff / SECONDS_PER_DAY - last_day, 0.0)
+
+    same = who[1:] == who[:-1]
+    gap = np.diff(day)[same]
+    gap_owner = who[1:][same]
+    gap_count = np.bincount(gap_owner, minlength=n_customers)
+    log_gap_mean = np.bincount(
+        gap_owner, weights=np.log1p(gap), minlength=n_customers
+    ) / np.maximum(gap_count, 1)
+    last_gap = np.zeros(n_customers)
+    gap_is_last = _run_ends(gap_owner)
+    last_gap[gap_owner[gap_is_last]] = gap[gap_is_last]
+    gap_trend = np.where(gap_count >= 2, np.log1p(last_gap) - log_gap_mean, 0.0)
+
+    pooled = np.sort(gap)
+    longer = pooled.size - np.searchsorted(pooled, since_last, side="right")
+    ended = np.searchsorted(pooled, since_last + horizon_days, side="right") - (
+        pooled.size - longer
+    )
+    pooled_hazard = (ended + 1.0) / (longer + 2.0)  # +1/+2: defined with no gaps at all
+    own_since = since_last[gap_owner]
+    own_longer = np.bincount(gap_owner[gap > own_since], minlength=n_customers)
+    own_ended = np.bincount(
+        gap_owner[(gap > own_since) & (gap <= own_since + horizon_days)], minlength=n_customers
+    )
+    hazard = (own_ended + HAZARD_PRIOR_WEIGHT * pooled_hazard) / (own_longer + HAZARD_PRIOR_WEIGHT)
+    hazard = np.clip(hazard, 1e-4, 1 - 1e-4)
+    return _Rhythm(
+        days_active=days_active,
+        gap_trend=gap_trend,
+        hazard_logit=np.log(hazard / (1 - hazard)),
     )
 
 
@@ -307,7 +396,7 @@ def train_and_evaluate(
     if history.order_time.size == 0 or history.order_time.max() < t2 + horizon - SECONDS_PER_DAY:
         raise ValueError("the data must cover T2 + horizon to label the evaluation window")
     model = train(target, history, cutoff=t1, l2=l2)
-    test = build_features(history, t2)
+    test = build_features(history, t2, horizon_days=HORIZON_DAYS[target])
     return model, evaluate(model, test, target_labels(target, history, t2))
 
 
@@ -316,7 +405,7 @@ def train(
 ) -> LogisticModel:
     """Fit on customers with orders at `cutoff`, labelled by the horizon after it. For production,
     use cutoff = now - horizon: the most recent fully observed window."""
-    features = build_features(history, cutoff)
+    features = build_features(history, cutoff, horizon_days=HORIZON_DAYS[target])
     labels = target_labels(target, history, cutoff)
     return fit_logistic(
         features.matrix[features.has_orders],
@@ -330,7 +419,7 @@ def train(
 
 def score(model: LogisticModel, history: OrderHistory, now: float) -> np.ndarray:
     """P(target) for every customer as of `now`; NaN for customers without an order yet."""
-    features = build_features(history, now)
+    features = build_features(history, now, horizon_days=model.horizon_days)
     probability = np.full(history.n_customers, np.nan)
     probability[features.has_orders] = model.predict_proba(features.matrix[features.has_orders])
     return probability

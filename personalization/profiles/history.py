@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Max, Sum
+from django.db.models import Count, Max, Sum
 
 from personalization.engine.orders import OrderHistory
 from personalization.events.models import Visitor
@@ -57,7 +57,8 @@ def shop_history(*, shop: Shop) -> ShopHistory:
     position = {int(pk): i for i, pk in enumerate(pks.tolist())}
     rows = list(
         Order.objects.filter(shop=shop, deleted_at__isnull=True, customer__isnull=False)
-        .values_list("customer_id", "platform_created_at", "total", "kind")
+        .annotate(line_count=Count("lines"))
+        .values_list("customer_id", "platform_created_at", "total", "kind", "line_count")
         .iterator(chunk_size=20_000)
     )
     rows = [r for r in rows if r[0] in position and r[1] is not None]
@@ -67,6 +68,7 @@ def shop_history(*, shop: Shop) -> ShopHistory:
         np.fromiter((float(r[2]) for r in rows), dtype=np.float64, count=len(rows)),
         len(pks),
         is_return=np.fromiter((r[3] == "return" for r in rows), dtype=bool, count=len(rows)),
+        order_items=np.fromiter((r[4] for r in rows), dtype=np.float64, count=len(rows)),
     )
     sessions = np.zeros(len(pks), dtype=np.int64)
     for customer_id, count in (

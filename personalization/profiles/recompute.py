@@ -173,7 +173,13 @@ def _score(
     report: RecomputeReport,
 ) -> np.ndarray | None:
     stored = _current_model(shop, target)
-    stale = stored is None or timezone.now() - stored.trained_at > RETRAIN_AFTER
+    loaded: propensity.LogisticModel | None = None
+    if stored is not None:
+        try:
+            loaded = propensity.LogisticModel.from_dict(stored.params)
+        except (ValueError, KeyError):  # an older model version or feature set: retrain it
+            loaded = None
+    stale = stored is None or loaded is None or timezone.now() - stored.trained_at > RETRAIN_AFTER
     if retrain or stale:
         horizon = propensity.HORIZON_DAYS[target] * SECONDS_PER_DAY
         history = data.history
@@ -193,13 +199,15 @@ def _score(
         held_out_report = {k: v for k, v in asdict(held_out).items() if k != "calibration"}
         held_out_report["calibration"] = [asdict(b) for b in held_out.calibration]
         stored = _store_model(shop, target, model.to_dict(), held_out_report)
+        loaded = model
     assert stored is not None
+    assert loaded is not None
     report.models[target] = {
         "version": stored.version,
         "auc": stored.report.get("auc"),
         "baseline_recency_auc": stored.report.get("baseline_recency_auc"),
     }
-    return propensity.score(propensity.LogisticModel.from_dict(stored.params), data.history, now)
+    return propensity.score(loaded, data.history, now)
 
 
 def _clusters(
