@@ -86,7 +86,7 @@ def print_report(report: EvaluationReport) -> None:
     print(
         f"  customers={report.customers} positive_rate={report.positive_rate:.3f} "
         f"auc={report.auc:.4f} recency_baseline_auc={report.baseline_recency_auc:.4f} "
-        f"brier={report.brier:.4f}"
+        f"brier={report.brier:.4f} l2={report.l2:g} (chosen one window earlier)"
     )
     table(
         ["predicted bin", "customers", "mean predicted", "observed"],

@@ -20,7 +20,7 @@ T2 = T1 + h against labels in (T2, T2 + h]; nothing about the evaluation window 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -308,7 +308,7 @@ def fit_logistic(
     y = np.asarray(labels, dtype=np.float64)
     if x.ndim != 2 or y.shape != (x.shape[0],):
         raise ValueError("features must be (n, d) and labels (n,)")
-    if not 0 < y.mean() < 1:
+    if y.size == 0 or not 0 < y.mean() < 1:
         raise ValueError("need both positive and negative labels to fit")
     means = x.mean(axis=0)
     scales = x.std(axis=0)
@@ -365,6 +365,7 @@ class EvaluationReport:
     baseline_recency_auc: float
     brier: float
     calibration: list[CalibrationBin] = field(repr=False)
+    l2: float = 1.0  # the penalty the evaluated model was fitted with
 
 
 def evaluate(model: LogisticModel, features: FeatureSet, labels: npt.ArrayLike) -> EvaluationReport:
@@ -388,7 +389,7 @@ def evaluate(model: LogisticModel, features: FeatureSet, labels: npt.ArrayLike) 
 
 
 def train_and_evaluate(
-    target: Target, history: OrderHistory, *, t1: float, l2: float = 1.0
+    target: Target, history: OrderHistory, *, t1: float, l2: float | None = None
 ) -> tuple[LogisticModel, EvaluationReport]:
     """Fit at cutoff T1 and evaluate at T2 = T1 + horizon (the data must reach T2 + horizon)."""
     horizon = HORIZON_DAYS[target] * SECONDS_PER_DAY
@@ -397,14 +398,15 @@ def train_and_evaluate(
         raise ValueError("the data must cover T2 + horizon to label the evaluation window")
     model = train(target, history, cutoff=t1, l2=l2)
     test = build_features(history, t2, horizon_days=HORIZON_DAYS[target])
-    return model, evaluate(model, test, target_labels(target, history, t2))
+    report = evaluate(model, test, target_labels(target, history, t2))
+    return model, replace(report, l2=model.l2)
 
 
-def train(
-    target: Target, history: OrderHistory, *, cutoff: float, l2: float = 1.0
-) -> LogisticModel:
-    """Fit on customers with orders at `cutoff`, labelled by the horizon after it. For production,
-    use cutoff = now - horizon: the most recent fully observed window."""
+L2_GRID: tuple[float, ...] = (1.0, 10.0, 100.0)
+DEFAULT_L2 = 1.0
+
+
+def _fit_at(target: Target, history: OrderHistory, cutoff: float, l2: float) -> LogisticModel:
     features = build_features(history, cutoff, horizon_days=HORIZON_DAYS[target])
     labels = target_labels(target, history, cutoff)
     return fit_logistic(
@@ -415,6 +417,40 @@ def train(
         l2=l2,
         trained_cutoff=cutoff,
     )
+
+
+def choose_l2(target: Target, history: OrderHistory, *, cutoff: float) -> float:
+    """The penalty from `L2_GRID` that ranks best one window earlier: fit at cutoff - horizon,
+    judge on the window ending at `cutoff`. Only labels up to `cutoff` are read, so choosing is
+    part of training and never sees the evaluation window. A churn model (90-day windows, one
+    snapshot, fewer customers) wants a stronger penalty than a 30-day purchase model; a shop
+    without an earlier window to judge on keeps `DEFAULT_L2`."""
+    earlier = cutoff - HORIZON_DAYS[target] * SECONDS_PER_DAY
+    validation = build_features(history, cutoff, horizon_days=HORIZON_DAYS[target])
+    labels = target_labels(target, history, cutoff)[validation.has_orders]
+    if labels.size == 0 or labels.all() or not labels.any():
+        return DEFAULT_L2
+    best, best_auc = DEFAULT_L2, -np.inf
+    for l2 in L2_GRID:
+        try:
+            model = _fit_at(target, history, earlier, l2)
+        except ValueError:  # nobody with orders, or one class, in the earlier window
+            return DEFAULT_L2
+        auc = roc_auc(labels, model.predict_proba(validation.matrix[validation.has_orders]))
+        if auc > best_auc + 1e-4:  # a bigger penalty must earn its place
+            best, best_auc = l2, auc
+    return best
+
+
+def train(
+    target: Target, history: OrderHistory, *, cutoff: float, l2: float | None = None
+) -> LogisticModel:
+    """Fit on customers with orders at `cutoff`, labelled by the horizon after it (the penalty
+    chosen by `choose_l2` unless given). For production, use cutoff = now - horizon: the most
+    recent fully observed window."""
+    if l2 is None:
+        l2 = choose_l2(target, history, cutoff=cutoff)
+    return _fit_at(target, history, cutoff, l2)
 
 
 def score(model: LogisticModel, history: OrderHistory, now: float) -> np.ndarray:

@@ -8,13 +8,17 @@ import pytest
 
 from personalization.engine.orders import OrderHistory
 from personalization.engine.propensity import (
+    DEFAULT_L2,
     FEATURE_NAMES,
+    L2_GRID,
     LogisticModel,
     build_features,
+    choose_l2,
     fit_logistic,
     purchased_within,
     score,
     target_labels,
+    train,
     train_and_evaluate,
 )
 
@@ -196,3 +200,33 @@ def test_score_is_nan_for_customers_without_orders():
     has_orders = build_features(history, 100 * DAY).has_orders
     assert np.isnan(probabilities[~has_orders]).all()
     assert ((probabilities[has_orders] > 0) & (probabilities[has_orders] < 1)).all()
+
+
+def test_the_penalty_is_chosen_from_labels_before_the_cutoff_only():
+    # given a shop, and the same shop with every order after the training cutoff shuffled away
+    history = _synthetic_shop(customers=600)
+    cutoff = 340 * DAY
+    before = history.order_time <= cutoff
+    truncated = OrderHistory.from_columns(
+        history.customer_index[before],
+        history.order_time[before],
+        history.order_value[before],
+        history.n_customers,
+    )
+    # when the penalty is chosen on each
+    chosen = choose_l2("purchase_30d", history, cutoff=cutoff - 30 * DAY)
+    chosen_truncated = choose_l2("purchase_30d", truncated, cutoff=cutoff - 30 * DAY)
+    model = train("purchase_30d", history, cutoff=cutoff - 30 * DAY)
+    # then the future makes no difference, the value is from the grid, and training uses it
+    assert chosen == chosen_truncated
+    assert chosen in L2_GRID
+    assert model.l2 == chosen
+
+
+def test_without_an_earlier_window_the_default_penalty_is_kept():
+    # given orders that all start after the window one horizon before the cutoff
+    history = OrderHistory.from_columns(
+        [0, 1, 2, 0], [100 * DAY, 101 * DAY, 102 * DAY, 110 * DAY], [10.0] * 4, 3
+    )
+    # when / then: nobody has orders at cutoff - 30 days, so nothing to judge a penalty on
+    assert choose_l2("purchase_30d", history, cutoff=105 * DAY) == DEFAULT_L2
