@@ -10,12 +10,20 @@ known by ordering, so including them would leak the future. Visitors without ord
 features (sessions, views) that order history does not have.
 
 Features use only rows at or before `c` (see `FEATURE_NAMES`). The model is an L2-regularized
-logistic regression on standardized features fitted by Newton's method (IRLS): a dozen features
+logistic regression on standardized features fitted by Newton's method (IRLS): twenty features
 and a few thousand customers per shop converge in ~10 steps, the coefficients are readable, and the
-whole model is a small JSON object.
+whole model is a small JSON object. The penalty is chosen per shop one window earlier
+(`choose_l2`).
 
 Evaluation is temporal: fit on features at T1 with labels in (T1, T1 + h], then score features at
 T2 = T1 + h against labels in (T2, T2 + h]; nothing about the evaluation window is seen in training.
+
+On full UCI (bench/customers_uci.py): purchase AUC 0.752 against 0.674 for recency alone. Tried
+without gain there (within +-0.002 at T2 and at four earlier cutoffs): gradient-boosted trees
+(depth 2-4, alone 0.742-0.746; a rank average with this model 0.749-0.751), training snapshots
+stacked 30 days apart (2-9 of them: 0.743-0.750; November is not like the months before it),
+country, basket quantity and price level, distinct products, products' own repeat rates, exact
+recency windows (7-365 days), other decay half-lives and months active.
 """
 
 from __future__ import annotations
