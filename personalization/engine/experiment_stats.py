@@ -232,3 +232,66 @@ def mean_interval(
         return scale * estimate, -math.inf, math.inf
     z = stats.norm.isf((1 - confidence) / 2)
     return scale * estimate, scale * (estimate - z * se), scale * (estimate + z * se)
+
+
+OUTCOME_KINDS = ("click", "add_to_cart", "purchase")
+
+
+@dataclass(frozen=True)
+class VisitorOutcomes:
+    """Per exposed visitor, what happened within the attribution window (and before the cutoff)."""
+
+    clicked: np.ndarray  # 0/1
+    added: np.ndarray  # 0/1
+    converted: np.ndarray  # 0/1
+    revenue: np.ndarray
+    orders: np.ndarray
+
+
+def attribute(
+    first_exposed: np.ndarray,
+    outcome_visitor: np.ndarray,
+    outcome_ts: np.ndarray,
+    outcome_kind: np.ndarray,
+    outcome_value: np.ndarray,
+    *,
+    window_seconds: float,
+    cutoff: float,
+) -> VisitorOutcomes:
+    """Credit each outcome (index into OUTCOME_KINDS, timestamp in seconds, value) to its visitor
+    (index into first_exposed) when it happened from the first exposure to the end of the window,
+    and no later than the cutoff (a look's end). Visitors exposed after the cutoff get nothing;
+    callers leave them out."""
+    n = first_exposed.size
+    start = first_exposed[outcome_visitor] if outcome_visitor.size else np.array([])
+    inside = (outcome_ts >= start) & (outcome_ts <= start + window_seconds) & (outcome_ts <= cutoff)
+
+    def count(kind: int, weights: np.ndarray | None = None) -> np.ndarray:
+        mask = inside & (outcome_kind == kind)
+        return np.bincount(
+            outcome_visitor[mask],
+            weights=None if weights is None else weights[mask],
+            minlength=n,
+        ).astype(float)
+
+    clicks = count(0)
+    adds = count(1)
+    orders = count(2)
+    revenue = count(2, outcome_value)
+    return VisitorOutcomes(
+        clicked=(clicks > 0).astype(float),
+        added=(adds > 0).astype(float),
+        converted=(orders > 0).astype(float),
+        revenue=revenue,
+        orders=orders,
+    )
+
+
+def metric_values(outcomes: VisitorOutcomes, metric: str) -> np.ndarray:
+    """The per-visitor value a metric averages: ctr, add_to_cart, conversion, revenue_per_visitor."""
+    return {
+        "ctr": outcomes.clicked,
+        "add_to_cart": outcomes.added,
+        "conversion": outcomes.converted,
+        "revenue_per_visitor": outcomes.revenue,
+    }[metric]

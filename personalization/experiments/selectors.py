@@ -212,3 +212,17 @@ def experiment_get(*, shop: Shop, experiment_id: int) -> Experiment | None:
     return (
         Experiment.objects.filter(shop=shop, pk=experiment_id).prefetch_related("variants").first()
     )
+
+
+def experiment_results(*, shop: Shop, experiment: Experiment, now: Any = None) -> Any:
+    """Per-arm metrics, intervals, SRM and the recommendation: see `results.experiment_results`."""
+    from personalization.experiments import results  # results reads this module's helpers
+
+    return results.experiment_results(shop=shop, experiment=experiment, now=now)
+
+
+def incremental_revenue(shop: Shop, since: Any) -> dict[str, Any]:
+    """{value, low, high, measured, ...}: see `results.incremental_revenue`."""
+    from personalization.experiments import results
+
+    return results.incremental_revenue(shop, since)
