@@ -142,7 +142,7 @@ def _decide(request: HttpRequest) -> HttpResponse:
             visitor_key=visitor,
             recent=list(recent),
             cart=list(cart),
-            need_purchased=needs_purchase_history(shop),
+            need_purchased=page == "order" or needs_purchase_history(shop),
         )
     explain = request.GET.get("explain") == "1" and (preview or _may_preview(request, shop))
     decision: dict[str, Any] = page_decide(

@@ -25,6 +25,8 @@ class VisitorContext:
     recently_viewed: list[str] = field(default_factory=list)  # platform ids, newest first
     cart: list[str] = field(default_factory=list)
     purchased: set[str] = field(default_factory=set)
+    recent_purchases: list[str] = field(default_factory=list)  # newest order first
+    customer_key: str | None = None  # the customer's pk: the row of the personal models
     segments: list[str] = field(default_factory=list)
     label: str = "anonymous"
     cache_key: str = "anon"
@@ -80,17 +82,18 @@ def profile_context(
         for pk in (profile.cart or {}).get("items", {})
         if int(pk) in snapshot.by_pk
     ]
-    purchased: set[str] = set()
+    recent_purchases: list[str] = []
     if profile.customer_id and need_purchased:
-        purchased = {
-            snapshot.by_pk[pk]
-            for pk in OrderLine.objects.filter(
-                shop=shop, order__customer_id=profile.customer_id, order__kind="sale"
+        bought = OrderLine.objects.filter(
+            shop=shop, order__customer_id=profile.customer_id, order__kind="sale"
+        ).order_by("-order__platform_created_at", "-pk")
+        recent_purchases = list(
+            dict.fromkeys(
+                snapshot.by_pk[pk]
+                for pk in bought.values_list("product_id", flat=True)[:5000]
+                if pk in snapshot.by_pk
             )
-            .values_list("product_id", flat=True)
-            .distinct()
-            if pk in snapshot.by_pk
-        }
+        )
     now = shop_now(shop) if shop.is_demo else time.time()
     return VisitorContext(
         lifecycle=profile.lifecycle,
@@ -98,7 +101,9 @@ def profile_context(
         category_affinity=shares,
         recently_viewed=viewed,
         cart=cart,
-        purchased=purchased,
+        purchased=set(recent_purchases),
+        recent_purchases=recent_purchases,
+        customer_key=str(profile.customer_id) if profile.customer_id else None,
         segments=segments_for_profile(shop=shop, profile=profile, now=now),
         label=label,
         cache_key=f"p:{profile.pk}:{profile.updated_at.timestamp():.0f}",

@@ -15,7 +15,7 @@ from personalization.decisions import compose
 from personalization.decisions.catalog import CatalogSnapshot, Item, catalog_snapshot
 from personalization.decisions.context import VisitorContext
 from personalization.decisions.models import PlacementConfig
-from personalization.recommendations.selectors import bought_together_source, related_source
+from personalization.recommendations.selectors import shop_models
 from shopapp.shops.models import Platform, Shop
 
 CACHE_SECONDS = 60
@@ -28,6 +28,7 @@ PAGE_SLOTS = {
         "ugc-gallery",
     ),
     "cart": ("cart-cross-sell",),
+    "order": ("post-purchase",),
     "search": ("search-suggestions",),
     "collection": (),
     "other": (),
@@ -92,15 +93,23 @@ def _configs_load(shop: Shop) -> dict[str, dict[str, Any]]:
 
 
 def _sources(shop: Shop) -> compose.Sources:
-    """The shop's trained item-to-item neighbours, when it has them."""
+    """The shop's trained models (each None until the shop has it)."""
+    models = shop_models(shop=shop)
     return compose.Sources(
-        related=related_source(shop=shop), together=bought_together_source(shop=shop)
+        related=models.source("related"),
+        together=models.source("bought_together"),
+        cross_sell=models.source("cross_sell"),
+        trending=models.source("trending"),
+        for_you=models.source("for_you"),
+        buy_again=models.source("buy_again"),
+        segment_names=models.segment_names(),
     )
 
 
 def page_decide(*, shop: Shop, request: PageRequest, context: VisitorContext) -> dict[str, Any]:
     snapshot = catalog_snapshot(shop)
-    key = f"pz:{shop.pk}:dec:{snapshot.version}:{context.cache_key}:{request.cache_part()}"
+    models = shop_models(shop=shop).version
+    key = f"pz:{shop.pk}:dec:{snapshot.version}:{models}:{context.cache_key}:{request.cache_part()}"
     cached = cache.get(key)
     if cached is not None:
         return dict(cached)
