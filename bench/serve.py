@@ -34,7 +34,17 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PG_ADMIN = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 DB_NAME = "bench_serve"
-DATA = ROOT.parent / "shared" / "datasets" / "uci_online_retail" / "online_retail_2010_2011.csv.gz"
+# the shared folder sits beside the main checkout; a worktree is one level deeper
+DATA = next(
+    (
+        found
+        for base in ROOT.parents
+        if (
+            found := base / "shared/datasets/uci_online_retail/online_retail_2010_2011.csv.gz"
+        ).is_file()
+    ),
+    ROOT.parent / "shared/datasets/uci_online_retail/online_retail_2010_2011.csv.gz",
+)
 
 
 def prepare(env: dict[str, str]) -> dict[str, object]:
