@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from personalization.decisions.catalog import CatalogSnapshot
 from personalization.engine.affinity import normalized
@@ -110,6 +110,37 @@ def profile_context(
     )
 
 
+def profile_context_for_visitor(
+    shop: Shop, snapshot: CatalogSnapshot, *, visitor_key: str, need_purchased: bool
+) -> VisitorContext | None:
+    """What the visitor's profile says (None for a visitor we have no profile of)."""
+    profile = profile_for_visitor_key(shop=shop, visitor_key=visitor_key)
+    if profile is None:
+        return None
+    return profile_context(shop, snapshot, profile, label="visitor", need_purchased=need_purchased)
+
+
+def with_session(
+    context: VisitorContext | None,
+    snapshot: CatalogSnapshot,
+    *,
+    recent: list[str],
+    cart: list[str],
+) -> VisitorContext:
+    """A profile's context brought up to date with what this browser sent: it may know this
+    session's views and cart before the event buffer has persisted them."""
+    if context is None:
+        return session_context(snapshot, recent=recent, cart=cart)
+    context = replace(context, recently_viewed=list(context.recently_viewed))
+    for pid in reversed([p for p in recent if p in snapshot.items]):
+        if pid not in context.recently_viewed:
+            context.recently_viewed.insert(0, pid)
+    sent_cart = [pid for pid in cart if pid in snapshot.items][:50]
+    if sent_cart:
+        context.cart = sent_cart
+    return context
+
+
 def visitor_context(
     shop: Shop,
     snapshot: CatalogSnapshot,
@@ -119,17 +150,14 @@ def visitor_context(
     cart: list[str],
     need_purchased: bool = False,
 ) -> VisitorContext:
-    profile = profile_for_visitor_key(shop=shop, visitor_key=visitor_key) if visitor_key else None
-    if profile is None:
-        return session_context(snapshot, recent=recent, cart=cart)
-    context = profile_context(
-        shop, snapshot, profile, label="visitor", need_purchased=need_purchased
+    base = (
+        profile_context_for_visitor(
+            shop, snapshot, visitor_key=visitor_key, need_purchased=need_purchased
+        )
+        if visitor_key
+        else None
     )
-    # The browser may know this session's views before the buffer has persisted them.
-    for pid in reversed([p for p in recent if p in snapshot.items]):
-        if pid not in context.recently_viewed:
-            context.recently_viewed.insert(0, pid)
-    return context
+    return with_session(base, snapshot, recent=recent, cart=cart)
 
 
 def persona_context(shop: Shop, snapshot: CatalogSnapshot, persona: str) -> VisitorContext | None:
