@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -19,15 +20,21 @@ def baseline_context() -> VisitorContext:
 
 
 def decide_with_experiments(
-    *, shop: Shop, visitor_id: str | None, request: PageRequest, context: VisitorContext
+    *,
+    shop: Shop,
+    visitor_id: str | None,
+    request: PageRequest,
+    decide: Callable[[PageRequest], dict[str, Any]],
 ) -> dict[str, Any]:
     """The page's decision, with the holdout and experiment arms applied, tagged with
-    {"holdout": bool, "experiments": [{"experiment", "variant"}]}."""
+    {"holdout": bool, "experiments": [{"experiment", "variant"}]}. `decide` is the personalized
+    path (the visitor's cached decision or one for a given context); it is skipped entirely for a
+    visitor in the holdout."""
     baseline = placement_baseline_slots(shop, visitor_id)
     if "*" in baseline:
         decision = page_decide(shop=shop, request=request, context=baseline_context())
     else:
-        decision = page_decide(shop=shop, request=request, context=context)
+        decision = decide(request)
         plain_slots = tuple(slot for slot in decision.get("slots", {}) if slot in baseline)
         if plain_slots:
             plain = page_decide(
