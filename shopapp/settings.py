@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "personalization.segments",
     "personalization.decisions",
     "personalization.recommendations",
+    "personalization.merchandising",
     "integrations.shopify",
     "integrations.woocommerce",
 ]
