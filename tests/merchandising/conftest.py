@@ -7,14 +7,7 @@ import pytest
 from personalization.decisions import catalog, services
 from personalization.merchandising import selectors
 from shopapp.shops.models import Shop
-from tests.factories import (
-    CollectionFactory,
-    CustomerFactory,
-    MembershipFactory,
-    OrderFactory,
-    OrderLineFactory,
-    ProductFactory,
-)
+from tests.merchandising.store import sofa_store
 
 
 @pytest.fixture(autouse=True)
@@ -26,24 +19,4 @@ def _fresh_caches() -> None:
 
 @pytest.fixture
 def sofas(shop: Shop) -> dict[str, Any]:
-    """Six sofas s0..s5 (s0 sells most) in a "Sofas" collection, two lamps in "Lamps"."""
-    products: dict[str, Any] = {}
-    customer = CustomerFactory(shop=shop)
-    for title, prefix, count in (("Sofas", "s", 6), ("Lamps", "l", 2)):
-        collection = CollectionFactory(
-            shop=shop, platform_id=f"col-{prefix}", handle=title.lower(), title=title
-        )
-        for i in range(count):
-            product = ProductFactory(
-                shop=shop,
-                platform_id=f"{prefix}{i}",
-                handle=f"{title.lower()}-{i}",
-                title=f"{title} {i}",
-                product_type=title,
-            )
-            MembershipFactory(shop=shop, collection=collection, product=product, position=i)
-            products[product.platform_id] = product
-    for units, pid in enumerate(("s5", "s4", "s3", "s2", "s1", "s0"), start=1):
-        order = OrderFactory(shop=shop, customer=customer)
-        OrderLineFactory(shop=shop, order=order, product=products[pid], quantity=units * 10)
-    return products
+    return sofa_store(shop)
