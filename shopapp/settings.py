@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "personalization.decisions",
     "personalization.recommendations",
     "personalization.experiments",
+    "personalization.merchandising",
     "integrations.shopify",
     "integrations.woocommerce",
 ]

@@ -20,6 +20,7 @@ from personalization.decisions.services import (
     page_decide_for_visitor,
 )
 from personalization.experiments.storefront import decide_with_experiments
+from personalization.merchandising.selectors import search_query_from_referrer
 from shopapp.shops.auth import (
     STOREFRONT_KEY_HEADER,
     ShopCredential,
@@ -113,6 +114,11 @@ def _decide(request: HttpRequest) -> HttpResponse:
             if not limit.isdigit() or not 1 <= int(limit) <= 24:
                 raise BadRequest("limit", "must be a whole number from 1 to 24")
             limits = {slot: int(limit) for slot in slots or PAGE_SLOTS[page]}
+        query = request.GET.get("q", "").strip()
+        if not query and page == "search":  # the search page's own URL (merchandising)
+            query = search_query_from_referrer(request.headers.get("Referer", ""))
+        if len(query) > 200:
+            raise BadRequest("q", "at most 200 characters")
     except BadRequest as exc:
         return _bad(exc.field, str(exc).split(": ", 1)[1])
     persona = request.GET.get("persona")
@@ -130,6 +136,7 @@ def _decide(request: HttpRequest) -> HttpResponse:
         results=results,
         limits=limits,
         explain=request.GET.get("explain") == "1" and (preview or _may_preview(request, shop)),
+        query=query,
     )
     snapshot = catalog_snapshot(shop)
     context = None

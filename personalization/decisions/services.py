@@ -21,6 +21,7 @@ from personalization.decisions.context import (
     with_session,
 )
 from personalization.decisions.models import PlacementConfig
+from personalization.merchandising.selectors import decision_nav, decision_search
 from personalization.recommendations.selectors import shop_models
 from shopapp.shops.models import Platform, Shop
 
@@ -56,11 +57,13 @@ class PageRequest:
     results: tuple[str, ...] = ()
     limits: dict[str, int] = field(default_factory=dict)
     explain: bool = False
+    query: str = ""  # the shopper's search, for merchandising's synonyms and query rules
 
     def cache_part(self) -> str:
         raw = (
             f"{self.page}|{','.join(self.slots)}|{self.product_id}|{','.join(self.nav)}|"
             f"{','.join(self.results)}|{sorted(self.limits.items())}|{self.explain}"
+            f"|{self.query}"
         )
         return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
 
@@ -269,12 +272,24 @@ def _decide(
             result["nav"] = compose.order_navigation(
                 request.nav, snapshot, context, pinned=nav_config.get("pinned", [])
             )
+            result.update(decision_nav(shop=shop, order=result["nav"], segments=context.segments))
     if request.results:
         search_config = configs.get("search", {})
         if search_config.get("enabled", True):
             result["search"] = compose.rerank_results(
                 request.results, snapshot, context, max_shift=int(search_config.get("max_shift", 3))
             )
+    if request.query:  # the merchant's synonyms and query rules (personalization/merchandising)
+        ranked = result.get("search", list(request.results))
+        result.update(
+            decision_search(
+                shop=shop,
+                query=request.query,
+                ranked=ranked,
+                segments=context.segments,
+                explain=request.explain,
+            )
+        )
     return result
 
 

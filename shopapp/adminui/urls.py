@@ -1,6 +1,14 @@
 from django.urls import path
 
-from shopapp.adminui.views import dashboard, home, onboarding, placements, privacy, segments
+from shopapp.adminui.views import (
+    dashboard,
+    home,
+    merchandising,
+    onboarding,
+    placements,
+    privacy,
+    segments,
+)
 
 app_name = "adminui"
 
@@ -31,6 +39,43 @@ urlpatterns = [
         "placements/<slug:key>/preview/",
         placements.PlacementPreviewView.as_view(),
         name="placement-preview",
+    ),
+    path("merchandising/", merchandising.MerchandisingView.as_view(), name="merchandising"),
+    path(
+        "merchandising/rules/",
+        merchandising.QueryRuleView.as_view(),
+        name="merchandising-rules",
+    ),
+    path(
+        "merchandising/rules/<int:pk>/",
+        merchandising.QueryRuleView.as_view(),
+        name="merchandising-rule",
+    ),
+    path(
+        "merchandising/rules/<int:pk>/delete/",
+        merchandising.QueryRuleDeleteView.as_view(),
+        name="merchandising-rule-delete",
+    ),
+    path(
+        "merchandising/synonyms/",
+        merchandising.SynonymView.as_view(),
+        name="merchandising-synonyms",
+    ),
+    path(
+        "merchandising/synonyms/<int:pk>/delete/",
+        merchandising.SynonymDeleteView.as_view(),
+        name="merchandising-synonym-delete",
+    ),
+    path("merchandising/menu/", merchandising.NavRuleView.as_view(), name="merchandising-nav"),
+    path(
+        "merchandising/menu/<int:pk>/delete/",
+        merchandising.NavRuleDeleteView.as_view(),
+        name="merchandising-nav-delete",
+    ),
+    path(
+        "merchandising/preview/",
+        merchandising.SearchPreviewView.as_view(),
+        name="merchandising-preview",
     ),
     path("privacy/", privacy.PrivacyView.as_view(), name="privacy"),
     path("privacy/settings/", privacy.PrivacySettingsView.as_view(), name="privacy-settings"),
