@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "personalization.segments",
     "personalization.decisions",
     "personalization.recommendations",
+    "personalization.campaigns",
+    "personalization.messaging",
     "integrations.shopify",
     "integrations.woocommerce",
 ]
