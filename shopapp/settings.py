@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "personalization.segments",
     "personalization.decisions",
     "personalization.recommendations",
+    "personalization.experiments",
     "personalization.campaigns",
     "personalization.messaging",
     "integrations.shopify",

@@ -16,8 +16,8 @@ from personalization.decisions.services import (
     PAGE_SLOTS,
     PageRequest,
     needs_purchase_history,
-    page_decide,
 )
+from personalization.experiments.storefront import decide_with_experiments
 from shopapp.shops.auth import (
     STOREFRONT_KEY_HEADER,
     ShopCredential,
@@ -145,8 +145,10 @@ def _decide(request: HttpRequest) -> HttpResponse:
             need_purchased=needs_purchase_history(shop),
         )
     explain = request.GET.get("explain") == "1" and (preview or _may_preview(request, shop))
-    decision: dict[str, Any] = page_decide(
+    # The holdout and experiment arms (personalization.experiments) apply here, and tag the response.
+    decision: dict[str, Any] = decide_with_experiments(
         shop=shop,
+        visitor_id=None if persona else visitor,
         request=PageRequest(
             page=page,
             slots=slots,
