@@ -56,6 +56,14 @@ def caps_conflict(campaign: Cap, shop_wide: Cap) -> str | None:
     return None
 
 
+def rank(candidates: Iterable[Candidate]) -> list[Candidate]:
+    """Campaigns still under their caps, best first."""
+    return sorted(
+        (c for c in candidates if under_cap(c.contacts_in_window, c.cap)),
+        key=lambda c: (-c.priority, c.created_order),
+    )
+
+
 def choose(
     candidates: Iterable[Candidate], *, shop_wide_contacts: int, shop_wide: Cap
 ) -> dict[str, Candidate]:
@@ -63,10 +71,7 @@ def choose(
     when the person already reached the shop-wide cap."""
     if not under_cap(shop_wide_contacts, shop_wide):
         return {}
-    ranked: Sequence[Candidate] = sorted(
-        (c for c in candidates if under_cap(c.contacts_in_window, c.cap)),
-        key=lambda c: (-c.priority, c.created_order),
-    )
+    ranked: Sequence[Candidate] = rank(candidates)
     winners: dict[str, Candidate] = {}
     for candidate in ranked:
         group = group_of(candidate.placement)
