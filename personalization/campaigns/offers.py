@@ -18,13 +18,11 @@ from django.utils import timezone
 from personalization.campaigns.assignment import arm_for, exposed, in_holdout
 from personalization.campaigns.coupons import coupon_issue
 from personalization.campaigns.models import (
-    OVERLAY_PLACEMENTS,
     Campaign,
-    CampaignStatus,
     Contact,
     ContactKind,
-    Placement,
 )
+from personalization.campaigns.selectors import live_campaigns
 from personalization.campaigns.services import campaign_settings_get, contact_record
 from personalization.campaigns.tasks import coupon_pool_refill_later
 from personalization.decisions.catalog import CatalogSnapshot, catalog_snapshot
@@ -77,19 +75,6 @@ class Offer:
 
 def storefront_root(shop: Shop) -> str:
     return "/demo/" if shop.is_demo and settings.DEMO_ENABLED else "/"
-
-
-def live_campaigns(*, shop: Shop, now: datetime) -> list[Campaign]:
-    return list(
-        Campaign.objects.filter(
-            shop=shop,
-            status=CampaignStatus.ACTIVE,
-            placement__in=[*OVERLAY_PLACEMENTS, Placement.EMBEDDED],
-        )
-        .filter(Q(starts_at__isnull=True) | Q(starts_at__lte=now))
-        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
-        .select_related("audience", "coupon_pool")
-    )
 
 
 def person_contacts(
@@ -243,7 +228,7 @@ def campaign_offer(
         return Offer(reason="no_consent")
     if in_holdout(shop=shop, visitor_key=visitor_key):
         return Offer(reason="holdout")
-    campaigns = live_campaigns(shop=shop, now=now)
+    campaigns = list(live_campaigns(shop=shop, now=now))
     if not campaigns:
         return Offer(reason="no_campaign")
     profile = profile_for_visitor_key(shop=shop, visitor_key=visitor_key)
