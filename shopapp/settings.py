@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "personalization.recommendations",
     "personalization.experiments",
     "personalization.merchandising",
+    "personalization.campaigns",
+    "personalization.messaging",
     "integrations.shopify",
     "integrations.woocommerce",
 ]
@@ -257,6 +259,12 @@ SHOPIFY_API_SECRET = env.str(
 )
 SHOPIFY_OLD_API_SECRET = env.str("SHOPIFY_OLD_API_SECRET", default="")
 SHOPIFY_API_VERSION = env.str("SHOPIFY_API_VERSION", default="2026-10")
+# Coupon clients by platform (personalization never imports an integration): dotted paths to a
+# factory taking the shop.
+COUPON_CLIENTS = {
+    "shopify": "integrations.shopify.coupons.coupons_for",
+    "woocommerce": "integrations.woocommerce.coupons.coupons_for",
+}
 SHOPIFY_SHOP_URL = env.str("SHOPIFY_SHOP_URL", default="https://{shop}")
 SHOPIFY_APP_URL = env.str("SHOPIFY_APP_URL", default="http://127.0.0.1:8000")
 # The admin's session-token authenticator (shopapp.shops.auth) asks this integration to verify.

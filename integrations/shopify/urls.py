@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from integrations.shopify import api, proxy, views, webhooks
+from personalization.campaigns.api import CampaignInteractionAPI, CampaignOfferAPI
 from personalization.decisions.api import decide
 from personalization.events.api import events_ingest
 
@@ -16,6 +17,16 @@ urlpatterns = [
     # names the shop and the logged-in customer, so no storefront key is needed.
     path("shopify/proxy/decide", proxy.app_proxy_view(decide), name="proxy_decide"),
     path("shopify/proxy/events", proxy.app_proxy_view(events_ingest), name="proxy_events"),
+    path(
+        "shopify/proxy/campaigns/offer",
+        proxy.app_proxy_view(CampaignOfferAPI.as_view()),
+        name="proxy_campaign_offer",
+    ),
+    path(
+        "shopify/proxy/campaigns/interactions",
+        proxy.app_proxy_view(CampaignInteractionAPI.as_view()),
+        name="proxy_campaign_interactions",
+    ),
     path("shopify/auth/patch-id-token", views.patch_id_token, name="patch_id_token"),
     path("shopify/auth/install", views.oauth_install, name="oauth_install"),
     path("shopify/auth/callback", views.oauth_callback, name="oauth_callback"),
