@@ -310,6 +310,7 @@ def content_untag(*, shop: Shop, content: Content, product_platform_id: str) -> 
 
 def _files_forget(contents: Iterable[Content]) -> None:
     names = [n for c in contents for n in (c.media_name, c.thumbnail_name) if n]
+
     # After commit: a rolled-back erasure must not have lost the files.
     def delete() -> None:
         for name in names:

@@ -6,6 +6,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+# The fake WooCommerce store, for the reviews importer's tests.
+from tests.integrations.woocommerce.conftest import fake_woo, woo_settings  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def ugc_media_root(tmp_path: Path, settings) -> Path:  # type: ignore[no-untyped-def]
