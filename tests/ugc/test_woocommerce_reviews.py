@@ -10,11 +10,6 @@ from integrations.woocommerce.ugc_reviews import reviews_fetch_and_import, revie
 from personalization.ugc import services
 from personalization.ugc.models import Content
 from tests.integrations.woocommerce.conftest import client_for_fake, connected_shop
-    client_for_fake,
-    connected_shop,
-    fake_woo,
-    woo_settings,
-)
 
 pytestmark = pytest.mark.django_db
 
