@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shopapp.adminui.views import dashboard, home, onboarding, placements, privacy, segments
+from shopapp.adminui.views import dashboard, home, onboarding, placements, privacy, segments, ugc
 
 app_name = "adminui"
 
@@ -40,4 +40,10 @@ urlpatterns = [
         privacy.PrivacyExportDownloadView.as_view(),
         name="privacy-export",
     ),
+    path("ugc/", ugc.UgcView.as_view(), name="ugc"),
+    path("ugc/moderate/", ugc.UgcModerateView.as_view(), name="ugc-moderate"),
+    path("ugc/import/", ugc.UgcImportView.as_view(), name="ugc-import"),
+    path("ugc/preview/", ugc.UgcPreviewView.as_view(), name="ugc-preview"),
+    path("ugc/<int:content_id>/tags/", ugc.UgcTagView.as_view(), name="ugc-tag"),
+    path("ugc/removals/<int:request_id>/", ugc.UgcRemovalView.as_view(), name="ugc-removal"),
 ]

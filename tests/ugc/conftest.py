@@ -6,6 +6,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from shopapp.shops.crypto import lookup_hash
+from tests.factories import CustomerFactory, OrderFactory, OrderLineFactory, ProductFactory
+
 # The fake WooCommerce store, for the reviews importer's tests.
 from tests.integrations.woocommerce.conftest import fake_woo, woo_settings  # noqa: F401
 
@@ -49,3 +52,14 @@ def photo_bytes(
         kwargs["exif"] = data.tobytes()
     image.save(out, format=fmt, **kwargs)
     return out.getvalue()
+
+
+@pytest.fixture
+def buyer(shop):
+    customer = CustomerFactory(
+        shop=shop, email="ana@example.com", email_hash=lookup_hash("ana@example.com")
+    )
+    mug = ProductFactory(shop=shop, platform_id="mug-1", title="Blue mug")
+    order = OrderFactory(shop=shop, customer=customer)
+    OrderLineFactory(order=order, product=mug)
+    return customer

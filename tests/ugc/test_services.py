@@ -10,13 +10,9 @@ from personalization.decisions import catalog
 from personalization.privacy.services import customer_erase, customer_export_data
 from personalization.ugc import imports, services
 from personalization.ugc.models import Content, RemovalRequest, Status
-from shopapp.shops.crypto import lookup_hash
 from tests.factories import (
     CollectionFactory,
-    CustomerFactory,
     MembershipFactory,
-    OrderFactory,
-    OrderLineFactory,
     ProductFactory,
 )
 from tests.ugc.conftest import photo_bytes, stored_files
@@ -41,17 +37,6 @@ def upload(shop, *, email="ana@example.com", caption="", color=(200, 80, 40), pr
         has_rights=True,
         product_id=product_id,
     )
-
-
-@pytest.fixture
-def buyer(shop):
-    customer = CustomerFactory(
-        shop=shop, email="ana@example.com", email_hash=lookup_hash("ana@example.com")
-    )
-    mug = ProductFactory(shop=shop, platform_id="mug-1", title="Blue mug")
-    order = OrderFactory(shop=shop, customer=customer)
-    OrderLineFactory(order=order, product=mug)
-    return customer
 
 
 def test_upload_from_a_buyer_gets_the_badge_and_suggestions_from_their_orders(shop, buyer):
