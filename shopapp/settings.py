@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "personalization.merchandising",
     "personalization.campaigns",
     "personalization.messaging",
+    "personalization.ugc",
     "integrations.shopify",
     "integrations.woocommerce",
 ]
@@ -218,6 +219,23 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)
 # Serve straight from the source folders when nobody ran collectstatic (the demo, tests).
 WHITENOISE_USE_FINDERS = True
+
+# User-generated content files (personalization/ugc/storage.py): a local folder by default; any
+# Django storage backend (S3-compatible through django-storages) by configuration.
+UGC_MEDIA_ROOT = Path(env.str("UGC_MEDIA_ROOT", default=str(VAR_DIR / "media" / "ugc")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "ugc": {
+        "BACKEND": env.str(
+            "UGC_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": env.json(
+            "UGC_STORAGE_OPTIONS",
+            default={"location": str(UGC_MEDIA_ROOT), "base_url": "/ugc-media/"},
+        ),
+    },
+}
 
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG

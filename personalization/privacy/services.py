@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from personalization.events.models import Event, Session, Visitor
+from personalization.privacy import registry
 from personalization.privacy.models import PrivacyAction, PrivacyRequest, PrivacyStatus
 from personalization.profiles.models import Profile
 from shopapp.catalog.models import Customer, Order, OrderLine
@@ -121,6 +122,7 @@ def customer_export_data(*, shop: Shop, customer: Customer) -> dict[str, Any]:
             "traffic_source": profile.traffic_source,
             "device": profile.device,
         }
+    data.update(registry.export_all(shop=shop, customer=customer))
     return data
 
 
@@ -202,6 +204,7 @@ def customer_erase(
         counts["orders_redacted"] = Order.objects.filter(
             shop=shop, platform_id__in=order_platform_ids
         ).update(customer=None, country="")
+    counts.update(registry.erase_all(shop=shop, customer=customer))
     counts["customers"] = Customer.objects.filter(shop=shop, pk=customer.pk).delete()[0]
     # Earlier exports are personal data too: keep that they happened, drop what they held.
     counts["exports_purged"] = PrivacyRequest.objects.filter(
@@ -221,7 +224,8 @@ def shop_erase(*, shop: Shop, source: str = "admin", source_request_id: str = ""
         source_request_id=source_request_id,
     )
     with transaction.atomic():
-        counts = {
+        counts = registry.shop_erase_all(shop=shop)
+        counts |= {
             # The biggest tables first, by shop, so the cascade below has little left to collect.
             "events": Event.objects.filter(shop=shop).delete()[0],
             "order_lines": OrderLine.objects.filter(shop=shop).delete()[0],

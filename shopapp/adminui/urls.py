@@ -8,6 +8,7 @@ from shopapp.adminui.views import (
     placements,
     privacy,
     segments,
+    ugc,
 )
 
 app_name = "adminui"
@@ -85,4 +86,10 @@ urlpatterns = [
         privacy.PrivacyExportDownloadView.as_view(),
         name="privacy-export",
     ),
+    path("ugc/", ugc.UgcView.as_view(), name="ugc"),
+    path("ugc/moderate/", ugc.UgcModerateView.as_view(), name="ugc-moderate"),
+    path("ugc/import/", ugc.UgcImportView.as_view(), name="ugc-import"),
+    path("ugc/preview/", ugc.UgcPreviewView.as_view(), name="ugc-preview"),
+    path("ugc/<int:content_id>/tags/", ugc.UgcTagView.as_view(), name="ugc-tag"),
+    path("ugc/removals/<int:request_id>/", ugc.UgcRemovalView.as_view(), name="ugc-removal"),
 ]

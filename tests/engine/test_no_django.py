@@ -14,6 +14,8 @@ ENGINE_MODULES = (
     "rerank",
     "rfm",
     "segment_rules",
+    "ugc_flags",
+    "ugc_rank",
 )
 
 

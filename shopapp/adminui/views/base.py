@@ -33,6 +33,7 @@ NAV = (
     ("placements", "adminui:placements", "Placements"),
     ("merchandising", "adminui:merchandising", "Search"),
     ("privacy", "adminui:privacy", "Privacy"),
+    ("ugc", "adminui:ugc", "Customer content"),
 )
 # Query parameters an embedded page keeps on its links, so the next page load can be verified.
 EMBEDDED_PARAMS = ("embedded", "shop", "host", "locale")
