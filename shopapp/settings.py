@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "personalization.segments",
     "personalization.decisions",
     "personalization.recommendations",
+    "personalization.preferences",
+    "personalization.audiences",
     "integrations.shopify",
     "integrations.woocommerce",
 ]

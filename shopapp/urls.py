@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/", include("shopapp.catalog.urls")),
     path("api/v1/", include("personalization.events.urls")),
     path("api/v1/", include("personalization.decisions.urls")),
+    path("api/v1/", include("personalization.preferences.urls")),
     path("app/", include("shopapp.adminui.urls")),
     path("", include("integrations.shopify.urls")),
     path("", include("integrations.woocommerce.urls")),
