@@ -151,6 +151,11 @@ CELERY_TASK_ROUTES = {
     "integrations.woocommerce.tasks.*": {"queue": "sync"},
 }
 CELERY_BEAT_SCHEDULE = {
+    # Per-segment product feeds follow the engine's current picks for ad platforms' daily fetch.
+    "audiences-feeds-regenerate": {
+        "task": "personalization.audiences.tasks.feeds_regenerate_all",
+        "schedule": crontab(hour="*/6", minute=20),
+    },
     # Profiles and segments from scratch each night; live updates cover the day in between.
     "profiles-recompute-nightly": {
         "task": "personalization.profiles.tasks.profiles_recompute_all",

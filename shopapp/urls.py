@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/v1/", include("personalization.decisions.urls")),
     path("api/v1/", include("personalization.preferences.urls")),
     path("app/", include("shopapp.adminui.urls")),
+    path("feeds/", include("personalization.audiences.urls")),
     path("", include("integrations.shopify.urls")),
     path("", include("integrations.woocommerce.urls")),
 ]

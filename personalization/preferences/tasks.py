@@ -9,7 +9,11 @@ from personalization.preferences.selectors import birthday_customers
 from shopapp.shops.models import InstallState, Shop
 
 
-@shared_task(name="personalization.preferences.tasks.birthday_customers_select", time_limit=300)
+@shared_task(
+    name="personalization.preferences.tasks.birthday_customers_select",
+    time_limit=300,
+    soft_time_limit=280,
+)
 def birthday_customers_select(shop_id: int, month: int | None = None) -> list[int]:
     """Ids of the shop's customers to send the birthday offer to this month (or `month`).
 

@@ -38,6 +38,7 @@ def make_store(shop: Shop) -> dict[str, object]:
                 price_min=Decimal(price),
                 price_max=Decimal(price),
                 tags=["vegan"] if f"{prefix}{i}" == "k4" else [],
+                images=[{"url": f"https://cdn.example.com/{prefix}{i}.jpg", "alt": ""}],
             )
     return products
 
