@@ -20,4 +20,7 @@ urlpatterns = [
 ]
 
 if settings.DEMO_ENABLED:
+    from personalization.preferences.views import demo_quiz
+
+    urlpatterns.append(path("demo/quiz/", demo_quiz, name="demo-quiz"))
     urlpatterns.append(path("demo/", include("shopapp.demo.urls")))

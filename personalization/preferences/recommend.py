@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from personalization.decisions.catalog import CatalogSnapshot, catalog_snapshot
@@ -78,6 +80,13 @@ def behaviour_for(
     return normalized(raw)
 
 
+def _placeholder(shop: Shop, handle: str) -> str:
+    """The demo storefront draws its product art; real shops without an image show none."""
+    if shop.is_demo and settings.DEMO_ENABLED:
+        return reverse("demo:placeholder", args=[handle])
+    return ""
+
+
 def _target_label(kind: str, value: str) -> str:
     if kind == TargetKind.PRICE_BAND:
         return {"low": _("a small price"), "mid": _("a mid-range price"), "high": _("a treat")}.get(
@@ -116,7 +125,7 @@ def quiz_recommend(
                 "id": item.platform_id,
                 "title": item.title,
                 "url": product_url(shop, item),
-                "image": item.image,
+                "image": item.image or _placeholder(shop, item.handle),
                 "price": item.price,
                 "reason": _("Matches your answers: %(answers)s")
                 % {"answers": ", ".join(dict.fromkeys(matched))},

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shopapp.adminui.views import dashboard, home, onboarding, placements, privacy, segments
+from shopapp.adminui.views import dashboard, home, onboarding, placements, privacy, quiz, segments
 
 app_name = "adminui"
 
@@ -39,5 +39,15 @@ urlpatterns = [
         "privacy/requests/<int:request_id>/export.json",
         privacy.PrivacyExportDownloadView.as_view(),
         name="privacy-export",
+    ),
+    path("quiz/", quiz.QuizPage.as_view(), name="quiz"),
+    path("quiz/edit/", quiz.QuizEditView.as_view(), name="quiz-edit"),
+    path("shoppers/", quiz.ShopperListView.as_view(), name="shoppers"),
+    path("shoppers/<int:pk>/", quiz.ShopperDetailView.as_view(), name="shopper"),
+    path("audiences/", quiz.AudiencesView.as_view(), name="audiences"),
+    path(
+        "audiences/<int:pk>/<str:platform>.csv",
+        quiz.AudienceDownloadView.as_view(),
+        name="audience-download",
     ),
 ]

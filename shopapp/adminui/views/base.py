@@ -32,6 +32,9 @@ NAV = (
     ("segments", "adminui:segments", "Segments"),
     ("placements", "adminui:placements", "Placements"),
     ("privacy", "adminui:privacy", "Privacy"),
+    ("quiz", "adminui:quiz", "Quiz"),
+    ("shoppers", "adminui:shoppers", "Shoppers"),
+    ("audiences", "adminui:audiences", "Audiences"),
 )
 # Query parameters an embedded page keeps on its links, so the next page load can be verified.
 EMBEDDED_PARAMS = ("embedded", "shop", "host", "locale")
