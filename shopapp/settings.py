@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "personalization.campaigns",
     "personalization.messaging",
     "personalization.ugc",
+    "personalization.preferences",
+    "personalization.audiences",
     "integrations.shopify",
     "integrations.woocommerce",
 ]
@@ -154,6 +156,11 @@ CELERY_TASK_ROUTES = {
     "integrations.woocommerce.tasks.*": {"queue": "sync"},
 }
 CELERY_BEAT_SCHEDULE = {
+    # Per-segment product feeds follow the engine's current picks for ad platforms' daily fetch.
+    "audiences-feeds-regenerate": {
+        "task": "personalization.audiences.tasks.feeds_regenerate_all",
+        "schedule": crontab(hour="*/6", minute=20),
+    },
     # Profiles and segments from scratch each night; live updates cover the day in between.
     "profiles-recompute-nightly": {
         "task": "personalization.profiles.tasks.profiles_recompute_all",

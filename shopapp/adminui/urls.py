@@ -7,6 +7,7 @@ from shopapp.adminui.views import (
     onboarding,
     placements,
     privacy,
+    quiz,
     segments,
     ugc,
 )
@@ -92,4 +93,14 @@ urlpatterns = [
     path("ugc/preview/", ugc.UgcPreviewView.as_view(), name="ugc-preview"),
     path("ugc/<int:content_id>/tags/", ugc.UgcTagView.as_view(), name="ugc-tag"),
     path("ugc/removals/<int:request_id>/", ugc.UgcRemovalView.as_view(), name="ugc-removal"),
+    path("quiz/", quiz.QuizPage.as_view(), name="quiz"),
+    path("quiz/edit/", quiz.QuizEditView.as_view(), name="quiz-edit"),
+    path("shoppers/", quiz.ShopperListView.as_view(), name="shoppers"),
+    path("shoppers/<int:pk>/", quiz.ShopperDetailView.as_view(), name="shopper"),
+    path("audiences/", quiz.AudiencesView.as_view(), name="audiences"),
+    path(
+        "audiences/<int:pk>/<str:platform>.csv",
+        quiz.AudienceDownloadView.as_view(),
+        name="audience-download",
+    ),
 ]

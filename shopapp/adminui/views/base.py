@@ -34,6 +34,9 @@ NAV = (
     ("merchandising", "adminui:merchandising", "Search"),
     ("privacy", "adminui:privacy", "Privacy"),
     ("ugc", "adminui:ugc", "Customer content"),
+    ("quiz", "adminui:quiz", "Quiz"),
+    ("shoppers", "adminui:shoppers", "Shoppers"),
+    ("audiences", "adminui:audiences", "Audiences"),
 )
 # Query parameters an embedded page keeps on its links, so the next page load can be verified.
 EMBEDDED_PARAMS = ("embedded", "shop", "host", "locale")
