@@ -14,7 +14,9 @@ from tests.experiments.activity import Activity
 
 
 @pytest.mark.django_db
-def test_the_dashboard_shows_incremental_revenue_with_its_interval(admin_client_for, shop, other_shop):
+def test_the_dashboard_shows_incremental_revenue_with_its_interval(
+    admin_client_for, shop, other_shop
+):
     # given a 20 % holdout: held-out visitors buy 30 of 100 units, the others 60 of 100
     holdout_percent_set(shop=shop, percent=20)
     yesterday = timezone.now() - timedelta(days=1)
