@@ -11,6 +11,7 @@ from shopapp.adminui.views import (
     segments,
     ugc,
 )
+from shopapp.adminui.views import experiments as experiment_views
 
 app_name = "adminui"
 
@@ -102,5 +103,12 @@ urlpatterns = [
         "audiences/<int:pk>/<str:platform>.csv",
         quiz.AudienceDownloadView.as_view(),
         name="audience-download",
+    ),
+    path("experiments/", experiment_views.ExperimentListView.as_view(), name="experiments"),
+    path("experiments/new/", experiment_views.ExperimentNewView.as_view(), name="experiment-new"),
+        "experiments/<int:pk>/", experiment_views.ExperimentDetailView.as_view(), name="experiment"
+        "experiments/<int:pk>/<slug:action>/",
+        experiment_views.ExperimentActionView.as_view(),
+        name="experiment-action",
     ),
 ]
