@@ -106,7 +106,10 @@ urlpatterns = [
     ),
     path("experiments/", experiment_views.ExperimentListView.as_view(), name="experiments"),
     path("experiments/new/", experiment_views.ExperimentNewView.as_view(), name="experiment-new"),
+    path(
         "experiments/<int:pk>/", experiment_views.ExperimentDetailView.as_view(), name="experiment"
+    ),
+    path(
         "experiments/<int:pk>/<slug:action>/",
         experiment_views.ExperimentActionView.as_view(),
         name="experiment-action",
