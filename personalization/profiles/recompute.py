@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from personalization.engine import clustering, lifecycle, propensity, rfm
@@ -258,6 +258,53 @@ def _affinity_state(raw_row: np.ndarray, key_names: list[str], now: float) -> di
     }
 
 
+UPDATE_BATCH = 1000
+
+
+def _profiles_update(shop: Shop, profiles: list[Profile], field_names: list[str]) -> None:
+    """Write the recomputed fields of existing profiles.
+
+    Django's bulk_update builds a CASE WHEN per field and row in Python: about 25 s for the 4,372
+    UCI profiles on PostgreSQL, most of the nightly run. One UPDATE ... FROM (VALUES ...) per
+    batch, each value cast to its column's type, does the same in a fraction of it. Other
+    databases (SQLite for the demo, fast enough there) keep bulk_update.
+    """
+    if connection.vendor != "postgresql":
+        written_at = timezone.now()
+        for profile in profiles:  # bulk_update skips auto_now
+            profile.updated_at = written_at
+        Profile.objects.bulk_update(profiles, field_names, batch_size=500)
+        return
+    fields: list[models.Field[Any, Any]] = []
+    for name in field_names:
+        field = Profile._meta.get_field(name)
+        assert isinstance(field, models.Field)  # a concrete column, not a reverse relation
+        fields.append(field)
+    quote = connection.ops.quote_name
+    columns = ", ".join(["id", *(quote(str(f.column)) for f in fields)])
+    assignments = ", ".join(
+        f"{quote(str(f.column))} = v.{quote(str(f.column))}::{f.db_type(connection)}"
+        for f in fields
+    )
+    row = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(profiles), UPDATE_BATCH):
+            batch = profiles[start : start + UPDATE_BATCH]
+            params: list[Any] = []
+            for profile in batch:
+                params.append(profile.pk)
+                # pre_save: auto_now fields (updated_at) take the current time, as save() would
+                params += [
+                    f.get_db_prep_save(f.pre_save(profile, False), connection) for f in fields
+                ]
+            cursor.execute(
+                f"UPDATE {quote(Profile._meta.db_table)} AS p SET {assignments} "
+                f"FROM (VALUES {', '.join([row] * len(batch))}) AS v({columns}) "
+                "WHERE p.id = v.id::bigint AND p.shop_id = %s",
+                [*params, shop.pk],
+            )
+
+
 def profiles_recompute(
     *, shop: Shop, retrain: bool = False, now: float | None = None
 ) -> RecomputeReport:
@@ -333,7 +380,7 @@ def profiles_recompute(
         (to_update if profile.pk else to_create).append(profile)
     with transaction.atomic():
         Profile.objects.bulk_create(to_create, batch_size=1000)
-        Profile.objects.bulk_update(to_update, PROFILE_FIELDS, batch_size=500)
+        _profiles_update(shop, to_update, PROFILE_FIELDS)
         report.vip_bar = None if math.isinf(stages.vip_bar) else stages.vip_bar
         report.with_orders = int((result.frequency > 0).sum())
         report.stages = {name: stage_names.count(name) for name in lifecycle.STAGES}
