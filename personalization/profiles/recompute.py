@@ -20,7 +20,13 @@ from django.utils import timezone
 from personalization.engine import clustering, lifecycle, propensity, rfm
 from personalization.engine.orders import SECONDS_PER_DAY
 from personalization.profiles import lifecycle as profile_lifecycle
-from personalization.profiles.history import ShopHistory, shop_history, shop_now
+from personalization.profiles.history import (
+    ROW_BATCH,
+    ShopHistory,
+    batched,
+    shop_history,
+    shop_now,
+)
 from personalization.profiles.live import (
     AFFINITY_HALF_LIFE_DAYS,
     AFFINITY_KEYS_KEPT,
@@ -75,9 +81,8 @@ def _purchase_affinities(
     from personalization.profiles.selectors import PRICE_BANDS, price_band_edges
 
     position = {int(pk): i for i, pk in enumerate(data.customer_pks.tolist())}
-    rows = [
-        r
-        for r in OrderLine.objects.filter(
+    lines = (
+        OrderLine.objects.filter(
             shop=shop,
             order__kind="sale",
             order__customer__isnull=False,
@@ -89,41 +94,55 @@ def _purchase_affinities(
             "product__product_type",
             "unit_price",
         )
-        .iterator(chunk_size=50_000)
-        if r[0] in position
-    ]
+        .iterator(chunk_size=ROW_BATCH)
+    )
     n = len(data.customer_pks)
-    customer = np.fromiter((position[r[0]] for r in rows), dtype=np.int64, count=len(rows))
-    age_days = np.fromiter(
-        ((now - r[1].timestamp()) / SECONDS_PER_DAY for r in rows),
-        dtype=np.float64,
-        count=len(rows),
-    )
-    price = np.fromiter((float(r[3]) for r in rows), dtype=np.float64, count=len(rows))
-    weight = AFFINITY_WEIGHTS["purchase"] * np.exp2(
-        -np.maximum(age_days, 0.0) / AFFINITY_HALF_LIFE_DAYS
-    )
-
-    categories = sorted({r[2] for r in rows if r[2]})
-    category_index = {name: i for i, name in enumerate(categories)}
-    keys = {
-        "category": np.fromiter(
-            (category_index.get(r[2], -1) for r in rows), dtype=np.int64, count=len(rows)
-        )
-    }
     lo, hi = price_band_edges(shop=shop)
-    keys["price_band"] = np.searchsorted(np.array([lo, hi]), price, side="right")
-    names = {"category": categories, "price_band": list(PRICE_BANDS)}
-    raw: dict[str, np.ndarray] = {}
-    for dimension, key in keys.items():
-        width = len(names[dimension])
-        valid = key >= 0
-        flat = np.bincount(
-            customer[valid] * width + key[valid], weights=weight[valid], minlength=n * width
+    band_edges = np.array([lo, hi])
+    # Summed batch by batch: a shop's order lines (millions for a big shop) are never all in
+    # memory at once. Category columns are added as new names appear, sorted at the end.
+    category_column: dict[str, int] = {}
+    category_totals = np.zeros((n, 0))
+    band_totals = np.zeros((n, len(PRICE_BANDS)))
+    counts = np.zeros(n)
+    log_price = np.zeros(n)
+    for batch in batched(lines, ROW_BATCH):
+        rows = [r for r in batch if r[0] in position]
+        size = len(rows)
+        customer = np.fromiter((position[r[0]] for r in rows), dtype=np.int64, count=size)
+        age_days = np.fromiter(
+            ((now - r[1].timestamp()) / SECONDS_PER_DAY for r in rows), dtype=np.float64, count=size
         )
-        raw[dimension] = flat.reshape(n, width)
-    counts = np.bincount(customer, minlength=n)
-    log_price = np.bincount(customer, weights=np.log1p(np.maximum(price, 0.0)), minlength=n)
+        price = np.fromiter((float(r[3]) for r in rows), dtype=np.float64, count=size)
+        weight = AFFINITY_WEIGHTS["purchase"] * np.exp2(
+            -np.maximum(age_days, 0.0) / AFFINITY_HALF_LIFE_DAYS
+        )
+        for r in rows:
+            if r[2] and r[2] not in category_column:
+                category_column[r[2]] = len(category_column)
+        if len(category_column) > category_totals.shape[1]:
+            grown = len(category_column) - category_totals.shape[1]
+            category_totals = np.pad(category_totals, ((0, 0), (0, grown)))
+        category = np.fromiter(
+            (category_column.get(r[2], -1) if r[2] else -1 for r in rows),
+            dtype=np.int64,
+            count=size,
+        )
+        band = np.searchsorted(band_edges, price, side="right")
+        for totals, key in ((category_totals, category), (band_totals, band)):
+            width = totals.shape[1]
+            valid = key >= 0
+            totals += np.bincount(
+                customer[valid] * width + key[valid], weights=weight[valid], minlength=n * width
+            ).reshape(n, width)
+        counts += np.bincount(customer, minlength=n)
+        log_price += np.bincount(customer, weights=np.log1p(np.maximum(price, 0.0)), minlength=n)
+    categories = sorted(category_column)
+    raw = {
+        "category": category_totals[:, [category_column[name] for name in categories]],
+        "price_band": band_totals,
+    }
+    names = {"category": categories, "price_band": list(PRICE_BANDS)}
     price_level = np.divide(log_price, counts, out=np.zeros(n), where=counts > 0)
     return raw, names, price_level
 
