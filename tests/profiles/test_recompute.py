@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from personalization.engine import propensity
 from personalization.engine.orders import OrderHistory
@@ -204,3 +205,28 @@ def test_the_database_path_reports_what_the_engine_reports_on_the_same_orders(sh
     assert stored["auc"] == pytest.approx(engine.auc, abs=1e-12)
     assert stored["baseline_recency_auc"] == pytest.approx(engine.baseline_recency_auc, abs=1e-12)
     assert stored["brier"] == pytest.approx(engine.brier, abs=1e-12)
+
+
+@pytest.mark.django_db
+def test_a_second_recompute_rewrites_existing_profiles(shop, store, other_shop):
+    # given profiles that drifted since the last run, and another shop's profile
+    profiles_recompute(shop=shop, retrain=True, now=END.timestamp())
+    whale = Profile.objects.get(shop=shop, customer__platform_id="whale")
+    expected = (whale.lifecycle, whale.orders_count, whale.propensity, whale.affinities)
+    Profile.objects.filter(pk=whale.pk).update(
+        lifecycle="lapsed", orders_count=0, propensity=None, affinities={}
+    )
+    foreign = Profile.objects.create(
+        shop=other_shop,
+        customer=CustomerFactory(shop=other_shop, platform_id="whale"),
+        lifecycle="lapsed",
+    )
+    before_second_run = timezone.now()
+    # when the nightly run updates them (the batched UPDATE on PostgreSQL)
+    profiles_recompute(shop=shop, now=END.timestamp())
+    # then every recomputed field is back, and the other shop's row is untouched
+    whale.refresh_from_db()
+    assert (whale.lifecycle, whale.orders_count, whale.propensity, whale.affinities) == expected
+    assert whale.updated_at >= before_second_run
+    foreign.refresh_from_db()
+    assert foreign.lifecycle == "lapsed"
