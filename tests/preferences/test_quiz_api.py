@@ -124,11 +124,13 @@ def test_behaviour_blends_in_when_the_answers_tie(client, shop, quiz):
         ({"answers": []}, "answers"),
         ({"answers": "x"}, "answers"),
         ({"answers": [999999]}, "answers"),
-        ({"answers": [1], "visitor": "bad id!"}, "visitor"),
+        ({"answers": "a real one", "visitor": "bad id!"}, "visitor"),
     ],
 )
 def test_bad_input_is_a_400_naming_the_field(client, shop, quiz, body, field):
     body = {"quiz": quiz.pk, **body} if field != "quiz" else body
+    if body.get("answers") == "a real one":
+        body["answers"] = [answer(quiz, "low")]
     response = post(client, shop, body)
     assert response.status_code == 400
     assert field in response.json()["fields"]
