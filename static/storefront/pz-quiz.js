@@ -34,8 +34,9 @@
   }
   function call(path, body) {
     var url = API + path + (path.indexOf("?") < 0 ? "?" : "&") + "key=" + encodeURIComponent(KEY);
-    var opts = { credentials: "same-origin", headers: { "X-Storefront-Key": KEY } };
-    if (body) { opts.method = "POST"; opts.body = JSON.stringify(body); opts.headers["Content-Type"] = "application/json"; }
+    /* text/plain and the key in the query: a simple request, no CORS preflight. */
+    var opts = { credentials: "same-origin" };
+    if (body) { opts.method = "POST"; opts.body = JSON.stringify(body); opts.headers = { "Content-Type": "text/plain" }; }
     return fetch(url, opts).then(function (r) {
       return r.json().then(function (d) { if (!r.ok) throw d; return d; });
     });

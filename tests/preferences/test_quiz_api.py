@@ -154,3 +154,19 @@ def test_another_shops_quiz_is_a_404_and_no_key_is_refused(client, shop, other_s
     assert client.get("/api/v1/quiz", {"key": other_shop.storefront_key}).status_code == 404
     assert client.get("/api/v1/quiz").status_code == 401
     assert client.get("/api/v1/quiz", {"key": "pk_nope"}).status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_theme_on_the_shops_domain_posts_text_plain_without_preflight(client, shop, quiz):
+    response = client.post(
+        f"{URL}?key={shop.storefront_key}",
+        f'{{"quiz": {quiz.pk}, "answers": [{answer(quiz, "low")}]}}',
+        content_type="text/plain",
+        HTTP_ORIGIN="https://alpha.myshopify.com",
+    )
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "https://alpha.myshopify.com"
+    other = client.get(
+        "/api/v1/quiz", {"key": shop.storefront_key}, HTTP_ORIGIN="https://evil.example"
+    )
+    assert "Access-Control-Allow-Origin" not in other

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
 
 from personalization.decisions import catalog
 from personalization.preferences.models import QuizResponse, StatedPreferences
+from personalization.preferences.selectors import quiz_active
 from personalization.recommendations import selectors as rec_selectors
 from shopapp.demo.services import demo_shop_load
 from shopapp.shops.auth import ADMIN_SESSION_KEY
@@ -69,7 +71,11 @@ def test_quiz_on_the_demo_follows_the_answers_and_lands_in_the_admin(
     demo_shop, live_server, browser
 ):
     url = f"{live_server.url}/demo/quiz/"
-    from personalization.preferences.selectors import quiz_active
+    # The merchant's admin session, made before the storefront's event drains can hold the
+    # SQLite test database's lock.
+    session = SessionStore()
+    session[ADMIN_SESSION_KEY] = demo_shop.pk
+    session.create()
 
     # the page creates the starter quiz on first view; read its categories from the quiz itself
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
@@ -109,11 +115,6 @@ def test_quiz_on_the_demo_follows_the_answers_and_lands_in_the_admin(
 
     # the merchant finds those answers on the shopper's page in the admin
     context = browser.new_context()
-    from django.contrib.sessions.backends.db import SessionStore
-
-    session = SessionStore()
-    session[ADMIN_SESSION_KEY] = demo_shop.pk
-    session.create()
     context.add_cookies(
         [{"name": "sessionid", "value": session.session_key, "url": live_server.url}]
     )
