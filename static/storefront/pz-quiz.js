@@ -124,7 +124,7 @@
       a.appendChild(el("h3", "card__title", it.title));
       card.appendChild(a);
       var foot = el("div", "card__footer");
-      foot.appendChild(el("p", "card__price", it.price));
+      foot.appendChild(el("p", "card__price", it.price_display || it.price));
       card.appendChild(foot);
       card.appendChild(el("p", "pz-reason", it.reason));
       list.appendChild(card);

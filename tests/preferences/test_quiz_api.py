@@ -47,6 +47,7 @@ def test_recommendations_follow_the_answers(client, shop, quiz):
     assert [i["id"] for i in cheap_candles["items"][:2]] == ["c0", "c1"]
     assert {i["id"] for i in dear_kitchen["items"][:2]} == {"k4", "k5"}
     assert cheap_candles["items"][0]["reason"] == "Matches your answers: Candles, a small price"
+    assert cheap_candles["items"][0]["price_display"] == "1.00 GBP"
     assert (
         cheap_candles["items"][0]["url"]
         == "/products/product-" + (cheap_candles["items"][0]["url"].rsplit("-", 1)[1])
