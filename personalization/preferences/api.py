@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -36,6 +37,33 @@ class ProxiedCredentialAuthentication(StorefrontKeyAuthentication):
         if isinstance(credential, ShopCredential):
             return (None, credential)
         return super().authenticate(request)
+
+
+class TextJSONParser(JSONParser):
+    """JSON sent as text/plain: a "simple" cross-origin request, so a theme on the shop's own
+    domain calls us without a CORS preflight (the storefront key travels in the query)."""
+
+    media_type = "text/plain"
+
+
+class StorefrontEndpoint(StorefrontAPIView):
+    authentication_classes = [ProxiedCredentialAuthentication]
+    parser_classes = [JSONParser, TextJSONParser]
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        origin = request.headers.get("Origin")
+        credential = getattr(request, "auth", None)
+        if (
+            origin
+            and isinstance(credential, ShopCredential)
+            and credential.shop.allows_origin(origin)
+        ):
+            response["Access-Control-Allow-Origin"] = origin
+            response["Vary"] = "Origin"
+        return response
 
 
 def _invalid(exc: PreferenceInvalid) -> exceptions.ValidationError:
@@ -75,9 +103,7 @@ def quiz_json(quiz: Quiz) -> dict[str, Any]:
     }
 
 
-class QuizView(StorefrontAPIView):
-    authentication_classes = [ProxiedCredentialAuthentication]
-
+class QuizView(StorefrontEndpoint):
     def get(self, request: Request) -> Response:
         quiz = quiz_active(shop=self.get_shop())
         if quiz is None:
@@ -96,10 +122,8 @@ class QuizAnswersIn(serializers.Serializer[dict[str, Any]]):
     limit = serializers.IntegerField(required=False, min_value=1, max_value=12, default=8)
 
 
-class QuizAnswersView(StorefrontAPIView):
+class QuizAnswersView(StorefrontEndpoint):
     """Recommendations from the answers; stored as preferences only with consent."""
-
-    authentication_classes = [ProxiedCredentialAuthentication]
 
     def post(self, request: Request) -> Response:
         data = QuizAnswersIn(data=request.data)
@@ -181,10 +205,8 @@ class PreferencesIn(serializers.Serializer[dict[str, Any]]):
     phone = serializers.CharField(required=False, allow_blank=True, max_length=32)
 
 
-class PreferencesView(StorefrontAPIView):
+class PreferencesView(StorefrontEndpoint):
     """The preference center: read and save what a shopper states."""
-
-    authentication_classes = [ProxiedCredentialAuthentication]
 
     def _customer(self) -> Customer | None:
         platform_id = self.get_credential().customer_platform_id
@@ -228,10 +250,8 @@ class ForgetIn(serializers.Serializer[dict[str, Any]]):
     visitor = serializers.CharField(required=False, allow_blank=True, max_length=64)
 
 
-class ForgetView(StorefrontAPIView):
+class ForgetView(StorefrontEndpoint):
     """ "Forget me": erasure through the privacy service for a customer, the visitor otherwise."""
-
-    authentication_classes = [ProxiedCredentialAuthentication]
 
     def post(self, request: Request) -> Response:
         data = ForgetIn(data=request.data)

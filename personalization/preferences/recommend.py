@@ -127,6 +127,8 @@ def quiz_recommend(
                 "url": product_url(shop, item),
                 "image": item.image or _placeholder(shop, item.handle),
                 "price": item.price,
+                # Shown as is until prices are formatted per shop locale (issue 11, languages).
+                "price_display": f"{item.price} {snapshot.currency}" if item.price else "",
                 "reason": _("Matches your answers: %(answers)s")
                 % {"answers": ", ".join(dict.fromkeys(matched))},
                 "score": entry.score,

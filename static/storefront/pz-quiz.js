@@ -34,8 +34,9 @@
   }
   function call(path, body) {
     var url = API + path + (path.indexOf("?") < 0 ? "?" : "&") + "key=" + encodeURIComponent(KEY);
-    var opts = { credentials: "same-origin", headers: { "X-Storefront-Key": KEY } };
-    if (body) { opts.method = "POST"; opts.body = JSON.stringify(body); opts.headers["Content-Type"] = "application/json"; }
+    /* text/plain and the key in the query: a simple request, no CORS preflight. */
+    var opts = { credentials: "same-origin" };
+    if (body) { opts.method = "POST"; opts.body = JSON.stringify(body); opts.headers = { "Content-Type": "text/plain" }; }
     return fetch(url, opts).then(function (r) {
       return r.json().then(function (d) { if (!r.ok) throw d; return d; });
     });
@@ -123,7 +124,7 @@
       a.appendChild(el("h3", "card__title", it.title));
       card.appendChild(a);
       var foot = el("div", "card__footer");
-      foot.appendChild(el("p", "card__price", it.price));
+      foot.appendChild(el("p", "card__price", it.price_display || it.price));
       card.appendChild(foot);
       card.appendChild(el("p", "pz-reason", it.reason));
       list.appendChild(card);

@@ -47,6 +47,7 @@ def test_recommendations_follow_the_answers(client, shop, quiz):
     assert [i["id"] for i in cheap_candles["items"][:2]] == ["c0", "c1"]
     assert {i["id"] for i in dear_kitchen["items"][:2]} == {"k4", "k5"}
     assert cheap_candles["items"][0]["reason"] == "Matches your answers: Candles, a small price"
+    assert cheap_candles["items"][0]["price_display"] == "1.00 GBP"
     assert (
         cheap_candles["items"][0]["url"]
         == "/products/product-" + (cheap_candles["items"][0]["url"].rsplit("-", 1)[1])
@@ -124,11 +125,13 @@ def test_behaviour_blends_in_when_the_answers_tie(client, shop, quiz):
         ({"answers": []}, "answers"),
         ({"answers": "x"}, "answers"),
         ({"answers": [999999]}, "answers"),
-        ({"answers": [1], "visitor": "bad id!"}, "visitor"),
+        ({"answers": "a real one", "visitor": "bad id!"}, "visitor"),
     ],
 )
 def test_bad_input_is_a_400_naming_the_field(client, shop, quiz, body, field):
     body = {"quiz": quiz.pk, **body} if field != "quiz" else body
+    if body.get("answers") == "a real one":
+        body["answers"] = [answer(quiz, "low")]
     response = post(client, shop, body)
     assert response.status_code == 400
     assert field in response.json()["fields"]
@@ -152,3 +155,19 @@ def test_another_shops_quiz_is_a_404_and_no_key_is_refused(client, shop, other_s
     assert client.get("/api/v1/quiz", {"key": other_shop.storefront_key}).status_code == 404
     assert client.get("/api/v1/quiz").status_code == 401
     assert client.get("/api/v1/quiz", {"key": "pk_nope"}).status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_theme_on_the_shops_domain_posts_text_plain_without_preflight(client, shop, quiz):
+    response = client.post(
+        f"{URL}?key={shop.storefront_key}",
+        f'{{"quiz": {quiz.pk}, "answers": [{answer(quiz, "low")}]}}',
+        content_type="text/plain",
+        HTTP_ORIGIN="https://alpha.myshopify.com",
+    )
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "https://alpha.myshopify.com"
+    other = client.get(
+        "/api/v1/quiz", {"key": shop.storefront_key}, HTTP_ORIGIN="https://evil.example"
+    )
+    assert "Access-Control-Allow-Origin" not in other
