@@ -13,6 +13,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+from integrations.woocommerce import plugin_i18n
+
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "static" / "storefront" / "pz.js"
 PLUGIN = Path(__file__).resolve().parent / "wordpress-plugin" / "pz-personalization"
@@ -20,9 +22,11 @@ TARGET = PLUGIN / "assets" / "pz.js"
 
 
 def build(target: Path = TARGET) -> Path:
-    """Copy the storefront script into a plugin folder (the repository's, or a copy's)."""
+    """Copy the storefront script into a plugin folder (the repository's, or a copy's), and
+    compile its translations there (.mo for PHP, JSON for the editor script; git-ignored)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(SOURCE.read_bytes())
+    plugin_i18n.compile_into(target.parent.parent)
     return target
 
 
