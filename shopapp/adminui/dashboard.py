@@ -31,16 +31,17 @@ from personalization.segments.models import Segment
 from shopapp.adminui.charts import BarStep, LineChart, funnel_steps, line_chart
 from shopapp.adminui.selectors import daily_sizes, shop_zone
 from shopapp.catalog.models import Product
+from shopapp.languages.text import lazy_text as _lazy
 from shopapp.shops.models import Shop
 
 RANGES = (7, 30, 90)
 DEFAULT_RANGE = 30
 CACHE_SECONDS = 60
 FUNNEL = (
-    ("impression", "Impressions"),
-    ("click", "Clicks"),
-    ("add_to_cart", "Adds to cart"),
-    ("purchase", "Orders"),
+    ("impression", _lazy("Impressions")),
+    ("click", _lazy("Clicks")),
+    ("add_to_cart", _lazy("Adds to cart")),
+    ("purchase", _lazy("Orders")),
 )
 TOP_PRODUCTS = 10
 TRENDED_SEGMENTS = 6

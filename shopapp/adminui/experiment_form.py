@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from personalization.experiments.models import Metric, TargetKind
 from personalization.experiments.services import NO_PERSONALIZATION, VariantIn
 from shopapp.adminui.placements import PLACEMENTS
+from shopapp.languages.text import lazy_text as _lazy
 
 ARM_ROWS = 4
 ARM_CHOICES: dict[str, tuple[str, dict[str, Any]]] = {
@@ -74,8 +75,8 @@ class ExperimentForm:
 def blank_form() -> ExperimentForm:
     return ExperimentForm(
         arms=[
-            ArmRow(0, "Control: no personalization", "baseline"),
-            ArmRow(1, "Personalized", "personalized"),
+            ArmRow(0, _lazy("Control: no personalization"), "baseline"),
+            ArmRow(1, _lazy("Personalized"), "personalized"),
             *[ArmRow(i) for i in range(2, ARM_ROWS)],
         ]
     )
@@ -112,14 +113,14 @@ def parse(data: QueryDict) -> tuple[ExperimentForm, dict[str, Any] | None]:
         ],
     )
     if not form.name:
-        form.errors["name"] = "Give the experiment a name."
+        form.errors["name"] = _lazy("Give the experiment a name.")
     key = form.key or slugify(form.name)[:64]
     if form.target_kind == TargetKind.PLACEMENT and form.placement not in dict(SLOT_PLACEMENTS):
-        form.errors["placement"] = "Pick a placement."
+        form.errors["placement"] = _lazy("Pick a placement.")
     if form.target_kind == TargetKind.CAMPAIGN and not form.campaign:
-        form.errors["campaign"] = "Name the campaign (its key)."
+        form.errors["campaign"] = _lazy("Name the campaign (its key).")
     if form.target_kind not in TargetKind.values:
-        form.errors["target_kind"] = "Pick a placement or a campaign."
+        form.errors["target_kind"] = _lazy("Pick a placement or a campaign.")
     numbers = {
         name: _number(form, name, getattr(form, name))
         for name in ("min_duration_days", "attribution_window_hours", "planned_visitors_per_arm")
@@ -128,17 +129,17 @@ def parse(data: QueryDict) -> tuple[ExperimentForm, dict[str, Any] | None]:
     for arm in form.arms:
         if not arm.name:
             if arm.index == 0:
-                form.errors["arm-0-name"] = "The control needs a name."
+                form.errors["arm-0-name"] = _lazy("The control needs a name.")
             continue
         if arm.does not in ARM_CHOICES:
-            form.errors[f"arm-{arm.index}-does"] = "Pick what this arm does."
+            form.errors[f"arm-{arm.index}-does"] = _lazy("Pick what this arm does.")
             continue
         try:
             weight = float(arm.weight)
         except ValueError:
             weight = math.nan
         if not math.isfinite(weight) or weight <= 0:
-            form.errors[f"arm-{arm.index}-weight"] = "A positive number."
+            form.errors[f"arm-{arm.index}-weight"] = _lazy("A positive number.")
             continue
         variants.append(
             VariantIn(
@@ -150,7 +151,7 @@ def parse(data: QueryDict) -> tuple[ExperimentForm, dict[str, Any] | None]:
             )
         )
     if len(variants) < 2 and not any(k.startswith("arm-") for k in form.errors):
-        form.errors["arm-1-name"] = "Add at least one arm to compare with the control."
+        form.errors["arm-1-name"] = _lazy("Add at least one arm to compare with the control.")
     if form.errors:
         return form, None
     return form, {

@@ -24,6 +24,7 @@ from personalization.segments.selectors import segment_list
 from shopapp.adminui.selectors import shop_zone
 from shopapp.catalog.models import Collection, Product
 from shopapp.catalog.selectors import product_search
+from shopapp.languages.text import lazy_text as _lazy
 from shopapp.shops.models import Shop
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
@@ -221,12 +222,12 @@ def search_preview(*, shop: Shop, query: str, persona: str) -> SearchPreview:
 
     query = query.strip()[:200]
     if not query:
-        return SearchPreview(query="", message="Type a search to see its results.")
+        return SearchPreview(query="", message=_lazy("Type a search to see its results."))
     snapshot = catalog_snapshot(shop)
     context = persona_context(shop, snapshot, persona)
     if context is None:
         return SearchPreview(
-            query=query, message="This shop has no shopper who fits that persona yet."
+            query=query, message=_lazy("This shop has no shopper who fits that persona yet.")
         )
     terms = merch.search_merchandise(shop=shop, query=query, result_ids=()).terms
     found: list[str] = []
@@ -240,7 +241,7 @@ def search_preview(*, shop: Shop, query: str, persona: str) -> SearchPreview:
             query=query,
             visitor=context.label,
             terms=tuple(terms),
-            message="The search finds no products for this query.",
+            message=_lazy("The search finds no products for this query."),
         )
     context.cache_key = f"{context.cache_key}:admin-search:{rules_version(shop)}"
     decided = page_decide(

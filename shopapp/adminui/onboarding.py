@@ -19,14 +19,15 @@ from django.utils import timezone
 from personalization.events.models import Event
 from shopapp.adminui.models import PrivacySettings
 from shopapp.demo.selectors import import_run_latest
+from shopapp.languages.text import lazy_text as _lazy
 from shopapp.shops.models import Platform, Shop
 
 # The phases shown before any sync has run (and for a demo import).
 SYNC_PHASES = (
-    ("products", "Products"),
-    ("collections", "Collections"),
-    ("customers", "Customers"),
-    ("orders", "Orders"),
+    ("products", _lazy("Products")),
+    ("collections", _lazy("Collections")),
+    ("customers", _lazy("Customers")),
+    ("orders", _lazy("Orders")),
 )
 NOT_PHASES = frozenset({"queued", "done"})
 ACTIVE_EVENTS_DAYS = 7
@@ -146,9 +147,9 @@ def sync_progress(*, shop: Shop) -> SyncProgress:
             source="demo-import",
             run_id=imported.pk,
             status="done",
-            status_label="Done",
+            status_label=_lazy("Done"),
             kind_label=f"Import of {imported.source_name}",
-            phase_label="Done",
+            phase_label=_lazy("Done"),
             phases=tuple(PhaseStep(key, label, "done") for key, label in SYNC_PHASES),
             percent=100.0,
             phase_rows_done=lines,
@@ -162,9 +163,9 @@ def sync_progress(*, shop: Shop) -> SyncProgress:
         source="none",
         run_id=None,
         status="none",
-        status_label="Not started",
+        status_label=_lazy("Not started"),
         kind_label="",
-        phase_label="Waiting for the first sync",
+        phase_label=_lazy("Waiting for the first sync"),
         phases=tuple(PhaseStep(key, label, "pending") for key, label in SYNC_PHASES),
         percent=0.0,
         phase_rows_done=0,
@@ -237,47 +238,55 @@ def checklist(
     has_consent_setting = PrivacySettings.objects.filter(shop=shop).exists()
     demo = shop.is_demo and settings.DEMO_ENABLED
     if demo:
-        embed = ("/demo/", "Open the demo storefront", False)
-        blocks = ("/demo/", "Browse the demo storefront", False)
+        embed = ("/demo/", _lazy("Open the demo storefront"), False)
+        blocks = ("/demo/", _lazy("Browse the demo storefront"), False)
     elif shop.platform == Platform.SHOPIFY:
-        embed = (_theme_editor(shop, "?context=apps"), "Open App embeds in the theme editor", True)
-        blocks = (_theme_editor(shop), "Open the theme editor", True)
+        embed = (
+            _theme_editor(shop, "?context=apps"),
+            _lazy("Open App embeds in the theme editor"),
+            True,
+        )
+        blocks = (_theme_editor(shop), _lazy("Open the theme editor"), True)
     else:
         embed = ("", "", False)
         blocks = ("", "", False)
     where = (
-        "In the theme editor, under App embeds, switch on Personalization and save."
+        _lazy("In the theme editor, under App embeds, switch on Personalization and save.")
         if shop.platform == Platform.SHOPIFY and not demo
-        else "The storefront script sends page views once it runs on your store."
+        else _lazy("The storefront script sends page views once it runs on your store.")
     )
     return [
         ChecklistItem(
             "sync",
-            "Sync your store",
-            "Products, collections, customers and orders are copied so recommendations can learn.",
+            _lazy("Sync your store"),
+            _lazy(
+                "Products, collections, customers and orders are copied so recommendations can learn."
+            ),
             progress.status == "done",
         ),
         ChecklistItem(
             "embed",
-            "Turn on the app embed",
+            _lazy("Turn on the app embed"),
             f"{where} Done when storefront events arrive.",
             link.is_receiving,
             *embed,
         ),
         ChecklistItem(
             "blocks",
-            "Add personalized blocks",
-            "Place recommendation blocks on the home, product and cart pages. Done when blocks have been shown to shoppers this week.",
+            _lazy("Add personalized blocks"),
+            _lazy(
+                "Place recommendation blocks on the home, product and cart pages. Done when blocks have been shown to shoppers this week."
+            ),
             has_impressions,
             *blocks,
         ),
         ChecklistItem(
             "consent",
-            "Set consent",
-            "Choose how shoppers agree to personalization and how long data is kept.",
+            _lazy("Set consent"),
+            _lazy("Choose how shoppers agree to personalization and how long data is kept."),
             has_consent_setting,
             privacy_url,
-            "Open privacy settings",
+            _lazy("Open privacy settings"),
             False,
         ),
     ]

@@ -23,20 +23,21 @@ from personalization.decisions.models import PlacementConfig
 from personalization.decisions.services import placement_config_save
 from shopapp.adminui.services import AdminInputInvalid, customer_find
 from shopapp.catalog.models import Collection, Product
+from shopapp.languages.text import lazy_text as _lazy
 from shopapp.shops.models import Shop
 
 AUTOMATIC = ""
 STRATEGY_LABELS = {
-    AUTOMATIC: "Automatic (by shopper and page)",
-    "for_you": "Picked for the shopper",
-    "bestsellers": "Bestsellers",
-    "trending": "Trending this month",
-    "new_arrivals": "New arrivals",
-    "new_in_your_categories": "New in the shopper's categories",
-    "recently_viewed": "Recently viewed",
-    "related": "Similar products",
-    "bought_together": "Frequently bought together",
-    "cross_sell": "Complements the cart",
+    AUTOMATIC: _lazy("Automatic (by shopper and page)"),
+    "for_you": _lazy("Picked for the shopper"),
+    "bestsellers": _lazy("Bestsellers"),
+    "trending": _lazy("Trending this month"),
+    "new_arrivals": _lazy("New arrivals"),
+    "new_in_your_categories": _lazy("New in the shopper's categories"),
+    "recently_viewed": _lazy("Recently viewed"),
+    "related": _lazy("Similar products"),
+    "bought_together": _lazy("Frequently bought together"),
+    "cross_sell": _lazy("Complements the cart"),
 }
 _HOME = (
     AUTOMATIC,
@@ -75,89 +76,101 @@ class Placement:
 
 
 PLACEMENTS: tuple[Placement, ...] = (
-    Placement("home-hero", "Homepage", "Hero", "The first section of the home page", "home", _HOME),
+    Placement(
+        "home-hero",
+        _lazy("Homepage"),
+        _lazy("Hero"),
+        _lazy("The first section of the home page"),
+        "home",
+        _HOME,
+    ),
     Placement(
         "home-recommended",
-        "Homepage",
-        "Recommended",
-        "The main product row of the home page",
+        _lazy("Homepage"),
+        _lazy("Recommended"),
+        _lazy("The main product row of the home page"),
         "home",
         _HOME,
     ),
     Placement(
         "home-new-arrivals",
-        "Homepage",
-        "Second row",
-        "The home page's second product row",
+        _lazy("Homepage"),
+        _lazy("Second row"),
+        _lazy("The home page's second product row"),
         "home",
         _HOME,
     ),
     Placement(
         "navigation",
-        "Navigation",
-        "Menu order",
-        "Collections in the main menu, in the shopper's order of interest",
+        _lazy("Navigation"),
+        _lazy("Menu order"),
+        _lazy("Collections in the main menu, in the shopper's order of interest"),
         "other",
         kind="navigation",
     ),
     Placement(
         "search",
-        "Search",
-        "Search results",
-        "Results reordered by the shopper's taste, a few places at most",
+        _lazy("Search"),
+        _lazy("Search results"),
+        _lazy("Results reordered by the shopper's taste, a few places at most"),
         "search",
         kind="search",
     ),
     Placement(
         "search-suggestions",
-        "Search",
-        "Search suggestions",
-        "Products suggested on the search page",
+        _lazy("Search"),
+        _lazy("Search suggestions"),
+        _lazy("Products suggested on the search page"),
         "search",
         (AUTOMATIC, "bestsellers", "trending", "for_you"),
     ),
     Placement(
         "product-related",
-        "Recommendations",
-        "You may also like",
-        "Product pages",
+        _lazy("Recommendations"),
+        _lazy("You may also like"),
+        _lazy("Product pages"),
         "product",
         _PRODUCT,
     ),
     Placement(
         "product-bought-together",
-        "Recommendations",
-        "Frequently bought together",
-        "Product pages",
+        _lazy("Recommendations"),
+        _lazy("Frequently bought together"),
+        _lazy("Product pages"),
         "product",
         _PRODUCT,
     ),
     Placement(
         "product-recently-viewed",
-        "Recommendations",
-        "Recently viewed",
-        "Product pages",
+        _lazy("Recommendations"),
+        _lazy("Recently viewed"),
+        _lazy("Product pages"),
         "product",
         _PRODUCT,
     ),
     Placement(
-        "cart-cross-sell", "Recommendations", "Cart cross-sell", "The cart page", "cart", _CART
+        "cart-cross-sell",
+        _lazy("Recommendations"),
+        _lazy("Cart cross-sell"),
+        _lazy("The cart page"),
+        "cart",
+        _CART,
     ),
     Placement(
         "ugc-gallery",
-        "Shopper content",
-        "Shop the look",
-        "Galleries of shopper photos, on home and product pages",
+        _lazy("Shopper content"),
+        _lazy("Shop the look"),
+        _lazy("Galleries of shopper photos, on home and product pages"),
         "home",
         (AUTOMATIC, "for_you", "bestsellers", "trending"),
     ),
 )
 BY_KEY = {placement.key: placement for placement in PLACEMENTS}
 PRODUCT_RULES = (
-    ("pinned", "Pin", "Always shown first, in this order."),
-    ("boosted", "Boost", "Ranked higher when they fit."),
-    ("buried", "Bury", "Ranked lower; shown only when little else fits."),
-    ("excluded", "Exclude", "Never shown here."),
+    ("pinned", _lazy("Pin"), _lazy("Always shown first, in this order.")),
+    ("boosted", _lazy("Boost"), _lazy("Ranked higher when they fit.")),
+    ("buried", _lazy("Bury"), _lazy("Ranked lower; shown only when little else fits.")),
+    ("excluded", _lazy("Exclude"), _lazy("Never shown here.")),
 )
 MAX_REFERENCES = 50
 MAX_SHIFT_LIMIT = 10
@@ -260,9 +273,9 @@ def parse_form(
     )
     rules: dict[str, Any] = {}
     if placement.strategies and form.strategy not in placement.strategies:
-        form.errors["strategy"] = "Choose one of the listed strategies."
+        form.errors["strategy"] = _lazy("Choose one of the listed strategies.")
     if len(form.title) > 120:
-        form.errors["title"] = "A title has at most 120 characters."
+        form.errors["title"] = _lazy("A title has at most 120 characters.")
     keys = ("pinned",) if placement.kind == "navigation" else tuple(k for k, _, _ in PRODUCT_RULES)
     if placement.kind == "search":
         keys = ()
@@ -279,7 +292,7 @@ def parse_form(
     if placement.kind == "slot":
         if form.max_per_category:
             if not form.max_per_category.isdigit() or not 1 <= int(form.max_per_category) <= 24:
-                form.errors["max_per_category"] = (
+                form.errors["max_per_category"] = _lazy(
                     "Enter a whole number from 1 to 24, or leave it empty."
                 )
             else:
@@ -292,7 +305,7 @@ def parse_form(
         else:
             rules["max_shift"] = int(form.max_shift)
     if placement.kind == "slot" and set(rules.get("pinned", [])) & set(rules.get("excluded", [])):
-        form.errors["excluded"] = "A product cannot be both pinned and excluded."
+        form.errors["excluded"] = _lazy("A product cannot be both pinned and excluded.")
     return form, (None if form.errors else rules)
 
 
@@ -311,10 +324,10 @@ def placement_save(*, shop: Shop, form: PlacementForm, rules: dict[str, Any]) ->
 
 
 PERSONA_LABELS = {
-    "new_visitor": "A new visitor",
-    "returning_visitor": "A returning visitor (browsed, never bought)",
-    "loyal_customer": "A loyal customer",
-    "lapsed_vip": "A lapsed VIP",
+    "new_visitor": _lazy("A new visitor"),
+    "returning_visitor": _lazy("A returning visitor (browsed, never bought)"),
+    "loyal_customer": _lazy("A loyal customer"),
+    "lapsed_vip": _lazy("A lapsed VIP"),
 }
 
 
@@ -343,10 +356,10 @@ def persona_for(*, shop: Shop, persona: str, customer: str) -> tuple[str, str | 
     if customer.strip():
         found = customer_find(shop=shop, identifier=customer)
         if found is None:
-            return "", "No customer of this shop has that email or id."
+            return "", _lazy("No customer of this shop has that email or id.")
         return f"customer:{found.platform_id}", None
     if persona not in PERSONA_LABELS:
-        return "", "Choose a persona."
+        return "", _lazy("Choose a persona.")
     return persona, None
 
 
@@ -363,7 +376,9 @@ def preview(*, shop: Shop, placement: Placement, persona: str) -> Preview:
 
 def _from_slot_json(slot: Mapping[str, Any] | None, *, visitor: str, note: str = "") -> Preview:
     if not slot:
-        return Preview(available=True, message="Nothing to show for this shopper.", visitor=visitor)
+        return Preview(
+            available=True, message=_lazy("Nothing to show for this shopper."), visitor=visitor
+        )
     items = tuple(
         PreviewItem(
             str(item.get("id", "")), str(item.get("title", "")), str(item.get("reason", ""))
@@ -386,19 +401,21 @@ def _preview_from_page_decision(shop: Shop, placement: Placement, persona: str) 
         from personalization.decisions.context import persona_context
         from personalization.decisions.services import PageRequest, page_decide
     except ImportError:
-        return Preview(available=False, message="The preview arrives with the decision engine.")
+        return Preview(
+            available=False, message=_lazy("The preview arrives with the decision engine.")
+        )
     snapshot = catalog_snapshot(shop)
     context = persona_context(shop, snapshot, persona)
     if context is None:
         return Preview(
-            available=True, message="This shop has no shopper who fits that persona yet."
+            available=True, message=_lazy("This shop has no shopper who fits that persona yet.")
         )
     config = PlacementConfig.objects.filter(shop=shop, placement=placement.key).first()
     if config is not None and not config.is_enabled:
         return Preview(
             available=True,
             is_enabled=False,
-            message="This placement is off: the theme's own content shows instead.",
+            message=_lazy("This placement is off: the theme's own content shows instead."),
             visitor=context.label,
         )
     # Decisions are cached by visitor; a preview must show the settings just saved.
@@ -418,7 +435,9 @@ def _preview_from_page_decision(shop: Shop, placement: Placement, persona: str) 
             )
             for i, cid in enumerate(order)
         )
-        return Preview(available=True, title="Menu order", visitor=context.label, items=items)
+        return Preview(
+            available=True, title=_lazy("Menu order"), visitor=context.label, items=items
+        )
     if placement.kind == "search":
         ids = tuple(snapshot.bestsellers[:12])
         decided = page_decide(
@@ -436,10 +455,10 @@ def _preview_from_page_decision(shop: Shop, placement: Placement, persona: str) 
         )
         return Preview(
             available=True,
-            title="Search results, reordered",
+            title=_lazy("Search results, reordered"),
             visitor=context.label,
             items=items,
-            context_note="For a search whose results are the shop's twelve bestsellers.",
+            context_note=_lazy("For a search whose results are the shop's twelve bestsellers."),
         )
     product_id = None
     if placement.page == "product" and sample:

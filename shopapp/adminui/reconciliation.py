@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from shopapp.languages.text import lazy_text as _lazy
+
 SECTIONS = ("lines", "quantity", "value")
-KIND_LABELS = {"sale": "Sales", "return": "Returns"}
+KIND_LABELS = {"sale": _lazy("Sales"), "return": _lazy("Returns")}
 
 
 @dataclass(frozen=True)

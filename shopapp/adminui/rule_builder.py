@@ -13,55 +13,58 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from personalization.engine.segment_rules import FIELDS, RuleError, compile_rule
+from django.utils.translation import gettext as _
 
-MATCHES = {"all": "all conditions (AND)", "any": "any condition (OR)"}
+from personalization.engine.segment_rules import FIELDS, RuleError, compile_rule
+from shopapp.languages.text import lazy_text as _lazy
+
+MATCHES = {"all": _lazy("all conditions (AND)"), "any": _lazy("any condition (OR)")}
 
 FIELD_LABELS = {
-    "lifecycle": "Lifecycle stage",
-    "is_vip": "Is a VIP",
-    "rfm.r": "RFM recency score (0 to 5)",
-    "rfm.f": "RFM frequency score (0 to 5)",
-    "rfm.m": "RFM monetary score (0 to 5)",
-    "rfm.class": "RFM class",
-    "recency_days": "Days since last order",
-    "frequency": "Order frequency",
-    "monetary": "Net spend",
-    "top_category": "Top category",
-    "traffic_source": "Traffic source",
-    "device": "Device",
-    "country": "Country",
-    "cart.items": "Items in cart",
-    "cart.value": "Cart value",
-    "propensity": "Purchase propensity (0 to 1)",
-    "churn_risk": "Churn risk (0 to 1)",
-    "sessions": "Sessions",
-    "orders": "Orders",
-    "has_consent": "Has given consent",
+    "lifecycle": _lazy("Lifecycle stage"),
+    "is_vip": _lazy("Is a VIP"),
+    "rfm.r": _lazy("RFM recency score (0 to 5)"),
+    "rfm.f": _lazy("RFM frequency score (0 to 5)"),
+    "rfm.m": _lazy("RFM monetary score (0 to 5)"),
+    "rfm.class": _lazy("RFM class"),
+    "recency_days": _lazy("Days since last order"),
+    "frequency": _lazy("Order frequency"),
+    "monetary": _lazy("Net spend"),
+    "top_category": _lazy("Top category"),
+    "traffic_source": _lazy("Traffic source"),
+    "device": _lazy("Device"),
+    "country": _lazy("Country"),
+    "cart.items": _lazy("Items in cart"),
+    "cart.value": _lazy("Cart value"),
+    "propensity": _lazy("Purchase propensity (0 to 1)"),
+    "churn_risk": _lazy("Churn risk (0 to 1)"),
+    "sessions": _lazy("Sessions"),
+    "orders": _lazy("Orders"),
+    "has_consent": _lazy("Has given consent"),
 }
 # Event-count conditions: "<type> events in the last n days".
 EVENT_TYPES = {
-    "page_view": "Page views",
-    "product_view": "Product views",
-    "collection_view": "Collection views",
-    "search": "Searches",
-    "add_to_cart": "Adds to cart",
-    "purchase": "Purchases",
+    "page_view": _lazy("Page views"),
+    "product_view": _lazy("Product views"),
+    "collection_view": _lazy("Collection views"),
+    "search": _lazy("Searches"),
+    "add_to_cart": _lazy("Adds to cart"),
+    "purchase": _lazy("Purchases"),
 }
 EVENT_PREFIX = "event:"
 
 OP_LABELS = {
-    "eq": "is",
-    "ne": "is not",
-    "gt": "is more than",
-    "gte": "is at least",
-    "lt": "is less than",
-    "lte": "is at most",
-    "between": "is between",
-    "in": "is one of",
-    "not_in": "is none of",
-    "contains": "contains",
-    "exists": "is known",
+    "eq": _lazy("is"),
+    "ne": _lazy("is not"),
+    "gt": _lazy("is more than"),
+    "gte": _lazy("is at least"),
+    "lt": _lazy("is less than"),
+    "lte": _lazy("is at most"),
+    "between": _lazy("is between"),
+    "in": _lazy("is one of"),
+    "not_in": _lazy("is none of"),
+    "contains": _lazy("contains"),
+    "exists": _lazy("is known"),
 }
 # The order the menus show; the rule language decides what is valid (a test keeps them in step).
 OPS_BY_KIND = {
@@ -87,15 +90,15 @@ def field_kind(name: str) -> str | None:
 def field_label(name: str) -> str:
     if name.startswith(EVENT_PREFIX):
         event = name[len(EVENT_PREFIX) :]
-        return f"{EVENT_TYPES.get(event, event)} in the last days"
-    return FIELD_LABELS.get(name, name.replace("_", " ").replace(".", " ").capitalize())
+        return _("%(events)s in the last days") % {"events": EVENT_TYPES.get(event, event)}
+    return str(FIELD_LABELS.get(name, name.replace("_", " ").replace(".", " ").capitalize()))
 
 
 def field_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """Grouped choices for the field menu: every field of the rule language, then event counts."""
     profile = [(name, field_label(name)) for name in FIELDS]
     events = [(f"{EVENT_PREFIX}{event}", label) for event, label in EVENT_TYPES.items()]
-    return [("Profile", profile), ("Events in a time window", events)]
+    return [(_lazy("Profile"), profile), (_lazy("Events in a time window"), events)]
 
 
 def enum_choices(name: str) -> list[str]:
@@ -222,7 +225,7 @@ def validate(form: BuilderForm) -> dict[str, Any] | None:
         row.error = ""
     form.form_error = ""
     if not form.rows:
-        form.form_error = "Add at least one condition."
+        form.form_error = _("Add at least one condition.")
         return None
     rule = form_rule(form)
     try:
@@ -248,7 +251,7 @@ def _row_for_path(form: BuilderForm, path: str) -> ConditionRow | None:
 def _friendly(message: str, row: ConditionRow) -> str:
     """The rule language names fields by key; the builder shows their labels."""
     if "needs a value" in message or "needs [low, high]" in message:
-        return "Enter a value." if row.op != "between" else "Enter both ends of the range."
+        return _("Enter a value.") if row.op != "between" else _("Enter both ends of the range.")
     name = row.field
     if name in message and not row.is_event:
         message = message.replace(f"'{name}'", field_label(name)).replace(name, field_label(name))

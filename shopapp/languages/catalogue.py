@@ -44,6 +44,7 @@ HEADER = {
 }
 KEYWORDS: dict[str, tuple[int | tuple[int, str], ...] | None] = {
     "_": None,
+    "_lazy": None,
     "gettext": None,
     "gettext_lazy": None,
     "gettext_noop": None,

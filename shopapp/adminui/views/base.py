@@ -22,22 +22,23 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
+from shopapp.languages.text import lazy_text as _lazy
 from shopapp.shops.scoping import AdminShopView
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 NAV = (
-    ("home", "adminui:home", "Home"),
-    ("onboarding", "adminui:onboarding", "Setup"),
-    ("dashboard", "adminui:dashboard", "Dashboard"),
-    ("segments", "adminui:segments", "Segments"),
-    ("placements", "adminui:placements", "Placements"),
-    ("merchandising", "adminui:merchandising", "Search"),
-    ("experiments", "adminui:experiments", "Experiments"),
-    ("privacy", "adminui:privacy", "Privacy"),
-    ("ugc", "adminui:ugc", "Customer content"),
-    ("quiz", "adminui:quiz", "Quiz"),
-    ("shoppers", "adminui:shoppers", "Shoppers"),
-    ("audiences", "adminui:audiences", "Audiences"),
+    ("home", "adminui:home", _lazy("Home")),
+    ("onboarding", "adminui:onboarding", _lazy("Setup")),
+    ("dashboard", "adminui:dashboard", _lazy("Dashboard")),
+    ("segments", "adminui:segments", _lazy("Segments")),
+    ("placements", "adminui:placements", _lazy("Placements")),
+    ("merchandising", "adminui:merchandising", _lazy("Search")),
+    ("experiments", "adminui:experiments", _lazy("Experiments")),
+    ("privacy", "adminui:privacy", _lazy("Privacy")),
+    ("ugc", "adminui:ugc", _lazy("Customer content")),
+    ("quiz", "adminui:quiz", _lazy("Quiz")),
+    ("shoppers", "adminui:shoppers", _lazy("Shoppers")),
+    ("audiences", "adminui:audiences", _lazy("Audiences")),
 )
 # Query parameters an embedded page keeps on its links, so the next page load can be verified.
 EMBEDDED_PARAMS = ("embedded", "shop", "host", "locale")

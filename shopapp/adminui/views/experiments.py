@@ -20,20 +20,30 @@ from personalization.experiments.services import (
 )
 from shopapp.adminui import experiment_form
 from shopapp.adminui.views.base import AdminPage
+from shopapp.languages.text import lazy_text as _lazy
 
 RECOMMENDATIONS = {
-    "collecting": "Collecting data: the first look is at the end of the first full day.",
-    "srm": "Sample ratio mismatch: the arms did not get the traffic their weights ask for, so the "
-    "results cannot be trusted. Check how exposures are recorded before deciding anything.",
-    "winner": "A winner: it beats the control on the primary metric, the minimum duration has "
-    "passed and the split is sound. You can roll it out.",
-    "winner_pending": "Ahead on the primary metric, but the minimum duration has not passed yet "
-    "(weekday and weekend shoppers differ). Keep it running.",
-    "keep_control": "Every arm does worse than the control on the primary metric: stop the test "
-    "and keep the control.",
-    "no_difference": "The planned sample is reached and no arm differs from the control on the "
-    "primary metric.",
-    "running": "No difference shown yet. The intervals stay valid however often you look.",
+    "collecting": _lazy("Collecting data: the first look is at the end of the first full day."),
+    "srm": _lazy(
+        "Sample ratio mismatch: the arms did not get the traffic their weights ask for, so the "
+        "results cannot be trusted. Check how exposures are recorded before deciding anything."
+    ),
+    "winner": _lazy(
+        "A winner: it beats the control on the primary metric, the minimum duration has "
+        "passed and the split is sound. You can roll it out."
+    ),
+    "winner_pending": _lazy(
+        "Ahead on the primary metric, but the minimum duration has not passed yet "
+        "(weekday and weekend shoppers differ). Keep it running."
+    ),
+    "keep_control": _lazy(
+        "Every arm does worse than the control on the primary metric: stop the test "
+        "and keep the control."
+    ),
+    "no_difference": _lazy(
+        "The planned sample is reached and no arm differs from the control on the primary metric."
+    ),
+    "running": _lazy("No difference shown yet. The intervals stay valid however often you look."),
 }
 
 

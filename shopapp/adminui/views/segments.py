@@ -19,6 +19,7 @@ from shopapp.adminui.charts import line_chart
 from shopapp.adminui.rule_builder import BuilderForm, ConditionRow
 from shopapp.adminui.selectors import TREND_DAYS, daily_sizes, segment_overview
 from shopapp.adminui.views.base import AdminPage, is_htmx
+from shopapp.languages.text import lazy_text as _lazy
 
 NAME_MAX = 120
 DESCRIPTION_MAX = 300
@@ -89,11 +90,11 @@ class SegmentEditorView(AdminPage):
         rule = rule_builder.validate(form)
         key = segment.key if segment else slugify(name)[:64]
         if not name:
-            errors["name"] = "Give the segment a name."
+            errors["name"] = _lazy("Give the segment a name.")
         elif not key:
-            errors["name"] = "Use letters or digits in the name."
+            errors["name"] = _lazy("Use letters or digits in the name.")
         elif segment is None and Segment.objects.filter(shop=shop, key=key).exists():
-            errors["name"] = "A segment with this name exists; choose another name."
+            errors["name"] = _lazy("A segment with this name exists; choose another name.")
         if rule is not None and not errors:
             try:
                 saved = segment_save(

@@ -14,6 +14,7 @@ from personalization.decisions.context import PERSONAS, persona_context
 from personalization.ugc import imports, selectors, services, storage
 from personalization.ugc.models import Kind, RemovalStatus, Status
 from shopapp.adminui.views.base import AdminPage, app_url, is_htmx
+from shopapp.languages.text import lazy_text as _lazy
 
 MAX_CSV_BYTES = imports.MAX_BYTES
 PAGE_SIZE = 60
@@ -121,7 +122,7 @@ class UgcImportView(UgcModerateView):
                 return self._back(f"Post from {content.attribution} added to the queue.")
             upload = request.FILES.get("file")
             if upload is None:
-                raise services.UgcInputInvalid("file", "Choose a CSV file.")
+                raise services.UgcInputInvalid("file", _lazy("Choose a CSV file."))
             if (upload.size or 0) > MAX_CSV_BYTES:
                 raise services.UgcInputInvalid(
                     "file", f"The file is larger than {MAX_CSV_BYTES // 2**20} MB."
@@ -130,14 +131,14 @@ class UgcImportView(UgcModerateView):
                 text = upload.read().decode("utf-8-sig")
             except UnicodeDecodeError:
                 raise services.UgcInputInvalid(
-                    "file", "The file is not UTF-8 text (save it as CSV UTF-8)."
+                    "file", _lazy("The file is not UTF-8 text (save it as CSV UTF-8).")
                 ) from None
             if kind == "reviews_csv":
                 result = imports.reviews_csv_import(shop=shop, text=text)
             elif kind == "social_csv":
                 result = imports.social_csv_import(shop=shop, text=text)
             else:
-                raise services.UgcInputInvalid("kind", "Choose what the file holds.")
+                raise services.UgcInputInvalid("kind", _lazy("Choose what the file holds."))
         except services.UgcInputInvalid as exc:
             return self.render_page(request, errors={f"import-{exc.field}": str(exc)}, status=422)
         return self._back(f"Import ({result.source}): {result.summary}.")
@@ -167,7 +168,7 @@ class UgcPreviewView(AdminPage):
         error = ""
         context = None
         if persona not in PERSONAS and not persona.startswith("customer:"):
-            error = "Choose a persona, or customer:<id>."
+            error = _lazy("Choose a persona, or customer:<id>.")
         else:
             context = persona_context(shop, snapshot, persona)
             if context is None:
