@@ -314,7 +314,12 @@ def candidates_for(
     if strategy == "buy_again":
         return _buy_again(snapshot, context, sources)
     if strategy == "recently_viewed":
-        return [c for c in _recently_viewed(snapshot, context) if c[0] != product_id]
+        # what they viewed, then (never above it) what sessions like theirs went on to view
+        remembered = [c for c in _recently_viewed(snapshot, context) if c[0] != product_id]
+        return remembered + [
+            (pid, 0.5 * score, reason)
+            for pid, score, reason in _session_neighbours(snapshot, context, sources)
+        ]
     if strategy == "new_in_your_categories":
         return _new_in_your_categories(snapshot, context)
     if strategy == "related":

@@ -209,3 +209,21 @@ def test_a_shop_with_no_orders_and_no_events_trains_look_alikes_and_fills_every_
             if name == "product-recently-viewed":
                 continue  # a first page view has nothing to remember yet
             assert block["items"], f"{page}/{name} is empty"
+
+
+@pytest.mark.django_db
+def test_recently_viewed_is_topped_up_with_what_followed_those_views(admin_client_for, shop, store):
+    train(shop)
+    items = slot(
+        decide(
+            admin_client_for(shop),
+            shop,
+            page="product",
+            product="g3",
+            recent="c1",
+            slots="product-recently-viewed",
+        ),
+        "product-recently-viewed",
+    )
+    assert items[0] == ("c1", "You viewed this")
+    assert items[1][1] == "Because you viewed Lavender soy candle"
