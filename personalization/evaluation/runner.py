@@ -287,30 +287,30 @@ def run_blend(
     cache = _cached_scores(models, tune_task)
     tiebreak = next(iter(models.values())).popularity
 
-    def cached_scorer(weights: dict[str, float]) -> Scorer:
+    def weighted_total(weights: dict[str, float]) -> np.ndarray:
+        total = np.zeros((len(tune_task), tiebreak.size), dtype=np.float32)
+        for key, weight in weights.items():
+            if weight:
+                total += np.float32(weight) * cache[key]
+        return total
+
+    def score_total(total: np.ndarray) -> dict[str, float]:
         position = {"row": 0}
 
         def scorer(queries: Sequence[Query]) -> np.ndarray:
             start = position["row"]
-            end = start + len(queries)
-            position["row"] = end
-            total = np.zeros((len(queries), tiebreak.size), dtype=np.float64)
-            for key, weight in weights.items():
-                if weight:
-                    total += weight * cache[key][start:end]
-            return total
+            position["row"] = start + len(queries)
+            return total[start : start + len(queries)]
 
-        return scorer
-
-    def score_weights(weights: dict[str, float]) -> dict[str, float]:
-        return evaluate(
-            cached_scorer(weights), tune_task, split.single_target, tiebreak, with_lists=False
-        ).metrics
+        return evaluate(scorer, tune_task, split.single_target, tiebreak, with_lists=False).metrics
 
     weights = {key: blend.start.get(key, 0.0) for key in available}
     anchor = next(iter(available))
     weights[anchor] = weights[anchor] or 1.0
-    best = score_weights(weights)
+    # coordinate ascent: each trial changes one weight, so it costs one scaled add of that
+    # component to the running total instead of re-summing every component
+    total = weighted_total(weights)
+    best = score_total(total)
     tried = [{"weights": dict(weights), "validation": _round(best)}]
     for _ in range(2):
         improved = False
@@ -320,13 +320,16 @@ def run_blend(
             for value in WEIGHT_GRID:
                 if value == weights[key]:
                     continue
+                trial_total = total + np.float32(value - weights[key]) * cache[key]
                 trial = {**weights, key: value}
-                metrics = score_weights(trial)
+                metrics = score_total(trial_total)
                 tried.append({"weights": dict(trial), "validation": _round(metrics)})
                 if _better(metrics, best):
-                    best, weights, improved = metrics, trial, True
+                    best, weights, total, improved = metrics, trial, trial_total, True
+                del trial_total
         if not improved:
             break
+    del total
     cache.clear()  # free the cached scores before the test run
     log(
         f"  {blend.name} weights {weights}: validation {SELECTION_METRIC}="
