@@ -31,7 +31,6 @@ BATCH_CELLS = 12_000_000
 SELECTION_METRIC = "ndcg@10"
 WEIGHT_GRID = (0.0, 0.1, 0.3, 0.5, 1.0, 2.0, 3.0)
 
-_NO_ITEMS = np.zeros(0, dtype=np.int64)
 Scorer = Callable[[Sequence[Query]], np.ndarray]
 Log = Callable[[str], None]
 
@@ -152,30 +151,23 @@ def evaluate(
         )
     assert task.bought_before is not None
     baskets = BasketAccumulator(n_items=n_items, ks=(10, 20))
-    ndcg_of_query: list[float] = []
-    hit_of_query: list[float] = []
+    ndcg_of_query: list[np.ndarray] = []
+    hit_of_query: list[np.ndarray] = []
     for rows in _batches(len(task), n_items):
         scores = np.array(scorer(task.queries[rows]), dtype=np.float64)
         _exclude(scores, task, rows)
-        baskets_here = task.targets[rows]
-        all_ranks = basket_ranks(scores, baskets_here, tiebreak)
-        for offset, ranks in enumerate(all_ranks):
-            before = baskets.ndcg[10]
-            ndcg_of_query.append(0.0)  # filled in after add() below
-            hit_of_query.append(float((ranks < 20).any()))
-            if not with_lists:
-                baskets.add(
-                    ranks, baskets_here[offset], _NO_ITEMS, task.bought_before[rows][offset]
-                )
-                ndcg_of_query[-1] = baskets.ndcg[10] - before
-                continue
+        all_ranks = basket_ranks(scores, task.targets[rows], tiebreak)
+        per_basket = baskets.add_many(all_ranks, task.bought_before[rows])
+        ndcg_of_query.append(per_basket["ndcg@10"])
+        hit_of_query.append(per_basket["hr@20"])
+        if not with_lists:
+            continue
+        for offset, query in enumerate(task.queries[rows]):
             top = _best_items(scores[offset], max(baskets.ks), tiebreak)
-            baskets.add(ranks, baskets_here[offset], top, task.bought_before[rows][offset])
-            ndcg_of_query[-1] = baskets.ndcg[10] - before
-            history = task.queries[rows][offset].history
+            baskets.add_list(top)
             for k in baskets.ks:
-                baskets.list_repeats(k, float(np.isin(top[:k], history).mean()))
-    per_query = {"ndcg@10": np.asarray(ndcg_of_query), "hr@20": np.asarray(hit_of_query)}
+                baskets.list_repeats(k, float(np.isin(top[:k], query.history).mean()))
+    per_query = {"ndcg@10": np.concatenate(ndcg_of_query), "hr@20": np.concatenate(hit_of_query)}
     return Evaluation(baskets.result(), baskets.curve(), time.perf_counter() - started, per_query)
 
 
