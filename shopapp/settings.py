@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "personalization.segments",
     "personalization.decisions",
     "personalization.recommendations",
+    "personalization.evaluation",
     "integrations.shopify",
     "integrations.woocommerce",
 ]
@@ -145,6 +146,7 @@ CELERY_TASK_ROUTES = {
     "personalization.events.tasks.*": {"queue": "events"},
     "personalization.profiles.tasks.*": {"queue": "training"},
     "personalization.recommendations.tasks.*": {"queue": "training"},
+    "personalization.evaluation.tasks.*": {"queue": "training"},
     "integrations.shopify.tasks.*": {"queue": "sync"},
     "integrations.woocommerce.tasks.*": {"queue": "sync"},
 }

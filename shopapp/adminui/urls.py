@@ -1,6 +1,7 @@
 from django.urls import path
 
 from shopapp.adminui.views import dashboard, home, onboarding, placements, privacy, segments
+from shopapp.adminui.views import evaluation as quality
 
 app_name = "adminui"
 
@@ -40,4 +41,6 @@ urlpatterns = [
         privacy.PrivacyExportDownloadView.as_view(),
         name="privacy-export",
     ),
+    path("quality/", quality.EvaluationView.as_view(), name="evaluation"),
+    path("quality/report/", quality.EvaluationReportView.as_view(), name="evaluation-report"),
 ]

@@ -32,6 +32,7 @@ NAV = (
     ("segments", "adminui:segments", "Segments"),
     ("placements", "adminui:placements", "Placements"),
     ("privacy", "adminui:privacy", "Privacy"),
+    ("evaluation", "adminui:evaluation", "Quality"),
 )
 # Query parameters an embedded page keeps on its links, so the next page load can be verified.
 EMBEDDED_PARAMS = ("embedded", "shop", "host", "locale")
