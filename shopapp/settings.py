@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "personalization.ugc",
     "personalization.preferences",
     "personalization.audiences",
+    "personalization.evaluation",
     "integrations.shopify",
     "integrations.woocommerce",
 ]
@@ -152,6 +153,7 @@ CELERY_TASK_ROUTES = {
     "personalization.events.tasks.*": {"queue": "events"},
     "personalization.profiles.tasks.*": {"queue": "training"},
     "personalization.recommendations.tasks.*": {"queue": "training"},
+    "personalization.evaluation.tasks.*": {"queue": "training"},
     "integrations.shopify.tasks.*": {"queue": "sync"},
     "integrations.woocommerce.tasks.*": {"queue": "sync"},
 }

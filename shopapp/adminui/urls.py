@@ -11,6 +11,7 @@ from shopapp.adminui.views import (
     segments,
     ugc,
 )
+from shopapp.adminui.views import evaluation as quality
 from shopapp.adminui.views import experiments as experiment_views
 
 app_name = "adminui"
@@ -114,4 +115,6 @@ urlpatterns = [
         experiment_views.ExperimentActionView.as_view(),
         name="experiment-action",
     ),
+    path("quality/", quality.EvaluationView.as_view(), name="evaluation"),
+    path("quality/report/", quality.EvaluationReportView.as_view(), name="evaluation-report"),
 ]

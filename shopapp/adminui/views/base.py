@@ -38,6 +38,7 @@ NAV = (
     ("quiz", "adminui:quiz", "Quiz"),
     ("shoppers", "adminui:shoppers", "Shoppers"),
     ("audiences", "adminui:audiences", "Audiences"),
+    ("evaluation", "adminui:evaluation", "Quality"),
 )
 # Query parameters an embedded page keeps on its links, so the next page load can be verified.
 EMBEDDED_PARAMS = ("embedded", "shop", "host", "locale")
