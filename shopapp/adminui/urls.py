@@ -80,6 +80,7 @@ urlpatterns = [
     path("privacy/", privacy.PrivacyView.as_view(), name="privacy"),
     path("privacy/settings/", privacy.PrivacySettingsView.as_view(), name="privacy-settings"),
     path("privacy/requests/", privacy.PrivacyRequestView.as_view(), name="privacy-requests"),
+    path("privacy/retention/", privacy.PrivacyRetentionView.as_view(), name="privacy-retention"),
     path(
         "privacy/requests/<int:request_id>/export.json",
         privacy.PrivacyExportDownloadView.as_view(),
