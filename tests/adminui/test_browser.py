@@ -386,6 +386,19 @@ def test_file_a_customer_export_and_see_it_in_the_audit_log(admin_page, store):
     with page.expect_download() as download:
         page.click("[data-filed] a")
     assert download.value.suggested_filename.startswith("customer-export-")
+    # then erase the same customer: confirmed, logged, and the earlier export's data is gone
+    page.check("#action-erase")
+    page.fill("#privacy-customer", "c-1")
+    page.check("#privacy-confirm")
+    page.click("#privacy-requests button[type=submit]")
+    playwright_api.expect(page.locator("[data-filed]")).to_contain_text(
+        "Customer erasure for customer c-1: done."
+    )
+    playwright_api.expect(page.locator("#audit-log tbody tr")).to_have_count(2)
+    playwright_api.expect(page.locator("#audit-log")).to_contain_text("deleted with the erasure")
+    from shopapp.catalog.models import Customer
+
+    assert not Customer.objects.filter(shop=store, platform_id="c-1").exists()
     screenshot(page, "privacy")
     assert page.problems == [], page.problems
 
