@@ -57,9 +57,19 @@ urlpatterns = [
         name="merchandising-rule-delete",
     ),
     path(
+        "merchandising/rules/<int:pk>/up/",
+        merchandising.QueryRuleMoveUpView.as_view(),
+        name="merchandising-rule-up",
+    ),
+    path(
         "merchandising/synonyms/",
         merchandising.SynonymView.as_view(),
         name="merchandising-synonyms",
+    ),
+    path(
+        "merchandising/synonyms/<int:pk>/",
+        merchandising.SynonymView.as_view(),
+        name="merchandising-synonym",
     ),
     path(
         "merchandising/synonyms/<int:pk>/delete/",
