@@ -8,6 +8,7 @@ request. Screenshots go to artifacts/screenshots/ (kept by CI, never committed).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -245,6 +246,7 @@ def test_every_admin_page_loads_fast_labelled_readable_and_without_console_error
     # page's paint. One warm-up request first; bench/admin.py reports cold requests separately.
     page.goto(page.base + "/app/")
     page.wait_for_load_state("networkidle")
+    paints: dict[str, int] = {}
     for name, path in paths.items():
         page.goto(page.base + path)
         page.wait_for_load_state("networkidle")
@@ -254,7 +256,10 @@ def test_every_admin_page_loads_fast_labelled_readable_and_without_console_error
         assert page.evaluate(LOW_CONTRAST) == [], name
         lcp = largest_contentful_paint_ms(page)
         assert 0 <= lcp <= LCP_BUDGET_MS, f"{name}: LCP {lcp:.0f} ms"
+        paints[name] = round(lcp)
         screenshot(page, f"admin-{name}")
+    # The measured paints, next to the screenshots (CI keeps both).
+    (SCREENSHOTS / "admin-lcp.json").write_text(json.dumps(paints, indent=2))
     # the same pages on a small phone (375 px): nothing wider than the screen
     page.set_viewport_size({"width": 375, "height": 812})
     for name, path in paths.items():
