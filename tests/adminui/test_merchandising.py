@@ -250,3 +250,25 @@ def test_moving_a_rule_up_lets_it_decide_first(admin_client_for, shop, sofas):
     assert body.index(f'data-rule="{hide.pk}"') < body.index(f'data-rule="{pin.pk}"')
     moved = selectors.search_merchandise(shop=shop, query="sofa", result_ids=ranked)
     assert (moved.order, moved.hidden) == (["s0"], ["s3"])
+
+
+@pytest.mark.django_db
+def test_the_list_says_which_rules_are_on_scheduled_ended_or_off(admin_client_for, shop, sofas):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    day = timedelta(days=1)
+    for phrase, extra in (
+        ("live", {}),
+        ("later", {"starts_at": now + day}),
+        ("past", {"starts_at": now - 2 * day, "ends_at": now - day}),
+        ("paused", {"is_enabled": False}),
+    ):
+        query_rule_save(
+            shop=shop, data=QueryRuleInput(phrase=phrase, action="pin", products="s1", **extra)
+        )
+    html = admin_client_for(shop).get(PAGE).content.decode()
+    states = [chunk.split('"', 1)[0] for chunk in html.split('<td data-state="')[1:]]
+    assert states == ["on", "scheduled", "ended", "off"]
