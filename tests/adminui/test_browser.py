@@ -424,6 +424,7 @@ def test_add_a_query_rule_and_see_the_search_preview_change(admin_page, store):
         "Saved the rule for “candle”"
     )
     playwright_api.expect(page.locator("#rule-table tbody tr")).to_have_count(1)
+    playwright_api.expect(page.locator("#rules-heading")).to_be_focused()
     # the preview refreshed itself: the pinned candle leads, with the rule's name as its reason
     playwright_api.expect(result.first).to_have_attribute("data-product", "p9")
     playwright_api.expect(result.first).to_contain_text("Pinned for “Candle week”")
@@ -435,6 +436,8 @@ def test_add_a_query_rule_and_see_the_search_preview_change(admin_page, store):
         "No product with the id or handle no-such-candle."
     )
     playwright_api.expect(page.locator("#rule-products")).to_have_attribute("aria-invalid", "true")
+    # the section was redrawn: focus went to the refused field, not to the top of the page
+    playwright_api.expect(page.locator("#rule-products")).to_be_focused()
     # a two-way synonym: "taper" now finds the candles too
     page.fill("#synonym-terms", "candle, taper")
     page.click("#synonym-form button[type=submit]")
