@@ -201,6 +201,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.woocommerce.tasks.woocommerce_sweep_all",
         "schedule": crontab(hour=2, minute=40),
     },
+    # Each shop's retention window: old events and sessions, long-unseen anonymous visitors.
+    "privacy-retention-nightly": {
+        "task": "personalization.privacy.tasks.privacy_retention_all",
+        "schedule": crontab(hour=4, minute=5),
+    },
     "woocommerce-connections-verify": {
         "task": "integrations.woocommerce.tasks.woocommerce_connections_verify_pending",
         "schedule": 120.0,

@@ -61,9 +61,19 @@ urlpatterns = [
         name="merchandising-rule-delete",
     ),
     path(
+        "merchandising/rules/<int:pk>/up/",
+        merchandising.QueryRuleMoveUpView.as_view(),
+        name="merchandising-rule-up",
+    ),
+    path(
         "merchandising/synonyms/",
         merchandising.SynonymView.as_view(),
         name="merchandising-synonyms",
+    ),
+    path(
+        "merchandising/synonyms/<int:pk>/",
+        merchandising.SynonymView.as_view(),
+        name="merchandising-synonym",
     ),
     path(
         "merchandising/synonyms/<int:pk>/delete/",
@@ -84,6 +94,7 @@ urlpatterns = [
     path("privacy/", privacy.PrivacyView.as_view(), name="privacy"),
     path("privacy/settings/", privacy.PrivacySettingsView.as_view(), name="privacy-settings"),
     path("privacy/requests/", privacy.PrivacyRequestView.as_view(), name="privacy-requests"),
+    path("privacy/retention/", privacy.PrivacyRetentionView.as_view(), name="privacy-retention"),
     path(
         "privacy/requests/<int:request_id>/export.json",
         privacy.PrivacyExportDownloadView.as_view(),
