@@ -148,10 +148,16 @@ CELERY_TASK_ROUTES = {
     "personalization.events.tasks.*": {"queue": "events"},
     "personalization.profiles.tasks.*": {"queue": "training"},
     "personalization.recommendations.tasks.*": {"queue": "training"},
+    "personalization.messaging.tasks.*": {"queue": "messaging"},
     "integrations.shopify.tasks.*": {"queue": "sync"},
     "integrations.woocommerce.tasks.*": {"queue": "sync"},
 }
 CELERY_BEAT_SCHEDULE = {
+    # Behavioural email: who is due (abandoned cart, browse, post-purchase, win-back).
+    "messaging-scan": {
+        "task": "personalization.messaging.tasks.messages_scan_all",
+        "schedule": 300.0,
+    },
     # Profiles and segments from scratch each night; live updates cover the day in between.
     "profiles-recompute-nightly": {
         "task": "personalization.profiles.tasks.profiles_recompute_all",

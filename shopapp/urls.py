@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/v1/", include("personalization.decisions.urls")),
     path("api/v1/", include("personalization.campaigns.urls")),
     path("app/", include("shopapp.adminui.urls")),
+    path("messaging/", include("personalization.messaging.urls")),
     path("", include("integrations.shopify.urls")),
     path("", include("integrations.woocommerce.urls")),
 ]

@@ -92,7 +92,7 @@ def person_contacts(
     )
 
 
-def _products(
+def product_block(
     shop: Shop,
     snapshot: CatalogSnapshot,
     block: str,
@@ -207,7 +207,7 @@ def _render(
         "cta_label": text("cta_label"),
         "cta_url": cta_url,
         "coupon": coupon_code,
-        "products": _products(
+        "products": product_block(
             shop,
             snapshot,
             str(content.get("products", "")),

@@ -26,7 +26,7 @@ from personalization.campaigns.models import (
     Trigger,
 )
 from personalization.engine.campaigns import Cap, caps_conflict
-from personalization.segments.models import Segment, SegmentSize
+from personalization.segments.models import Segment, SegmentKind, SegmentSize
 from shopapp.catalog.models import Customer
 from shopapp.shops.models import Shop
 
@@ -101,7 +101,13 @@ def _validate(
             errors["audience"] = f"No segment '{data.audience_key}' in this shop."
         elif not segment.is_active:
             errors["audience"] = f"The segment '{segment.name}' is switched off."
-        elif segment.size == 0 and SegmentSize.objects.filter(shop=shop, segment=segment).exists():
+        elif (
+            # Built-ins are states people move into every day (a cart left, a lapse): an empty
+            # count today is normal. A merchant's rule or a cluster that counted nobody is not.
+            segment.kind != SegmentKind.BUILTIN
+            and segment.size == 0
+            and SegmentSize.objects.filter(shop=shop, segment=segment).exists()
+        ):
             errors["audience"] = f"The segment '{segment.name}' had no members at its last count."
 
     pool = None
