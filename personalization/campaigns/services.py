@@ -164,6 +164,13 @@ def _validate(
     return errors, segment, pool
 
 
+def campaign_validate(
+    *, shop: Shop, data: CampaignInput, campaign: Campaign | None = None
+) -> dict[str, str]:
+    """Every problem with `data`, by field; empty when it would save."""
+    return _validate(shop, data, campaign)[0]
+
+
 @transaction.atomic
 def campaign_save(*, shop: Shop, data: CampaignInput, campaign: Campaign | None = None) -> Campaign:
     """Create or update a campaign; every invalid field is reported at once."""
@@ -239,3 +246,37 @@ def contact_record(
         customer=customer,
         occurred_at=at or timezone.now(),
     )
+
+
+_IDEA_OVERRIDES = ("priority", "cap_count", "cap_hours", "trigger_value", "offers_coupon")
+
+
+@transaction.atomic
+def campaign_from_idea(*, shop: Shop, idea_id: int) -> Campaign:
+    """One click from a RICE idea to a draft campaign: the idea's template, its segment as the
+    audience, its title as the name and its settings on top; the idea is marked launched."""
+    from personalization.experiments.models import Idea, IdeaStatus
+
+    idea = Idea.objects.filter(shop=shop, pk=idea_id).select_related("segment").first()
+    if idea is None:
+        raise CampaignInvalid({"idea": "No such idea in this shop."})
+    if not idea.campaign_template:
+        raise CampaignInvalid({"template": "The idea names no campaign template."})
+    config = dict(idea.campaign_config or {})
+    overrides: dict[str, Any] = {k: config[k] for k in _IDEA_OVERRIDES if k in config}
+    base = template_input(idea.campaign_template)
+    if isinstance(config.get("content"), dict):
+        overrides["content"] = {**base.content, **config["content"]}
+    if config.get("coupon_pool_id") is not None:
+        overrides["coupon_pool_id"] = int(config["coupon_pool_id"])
+    campaign = campaign_save(
+        shop=shop,
+        data=replace(
+            base,
+            name=idea.title[:120],
+            audience_key=idea.segment.key if idea.segment else base.audience_key,
+            **overrides,
+        ),
+    )
+    Idea.objects.filter(shop=shop, pk=idea.pk).update(status=IdeaStatus.LAUNCHED)
+    return campaign

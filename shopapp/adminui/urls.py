@@ -1,5 +1,6 @@
 from django.urls import path
 
+from shopapp.adminui.views import campaigns as campaign_views
 from shopapp.adminui.views import dashboard, home, onboarding, placements, privacy, segments
 
 app_name = "adminui"
@@ -31,6 +32,14 @@ urlpatterns = [
         "placements/<slug:key>/preview/",
         placements.PlacementPreviewView.as_view(),
         name="placement-preview",
+    ),
+    path("campaigns/", campaign_views.CampaignListView.as_view(), name="campaigns"),
+    path("campaigns/new/", campaign_views.CampaignNewView.as_view(), name="campaign-new"),
+    path("campaigns/<int:pk>/", campaign_views.CampaignEditView.as_view(), name="campaign"),
+    path(
+        "campaigns/from-idea/<int:idea_id>/",
+        campaign_views.IdeaToCampaignView.as_view(),
+        name="campaign-from-idea",
     ),
     path("privacy/", privacy.PrivacyView.as_view(), name="privacy"),
     path("privacy/settings/", privacy.PrivacySettingsView.as_view(), name="privacy-settings"),

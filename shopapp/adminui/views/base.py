@@ -31,6 +31,7 @@ NAV = (
     ("dashboard", "adminui:dashboard", "Dashboard"),
     ("segments", "adminui:segments", "Segments"),
     ("placements", "adminui:placements", "Placements"),
+    ("campaigns", "adminui:campaigns", "Campaigns"),
     ("privacy", "adminui:privacy", "Privacy"),
 )
 # Query parameters an embedded page keeps on its links, so the next page load can be verified.
