@@ -163,6 +163,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "personalization.profiles.tasks.profiles_recompute_all",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Experiments with automatic rollout: roll out decided winners after each day's look.
+    "experiments-auto-rollout": {
+        "task": "personalization.experiments.tasks.experiments_auto_rollout",
+        "schedule": crontab(hour=0, minute=30),
+    },
     # A safety net: a drain is normally scheduled by the traffic itself.
     "events-drain-minutely": {
         "task": "personalization.events.tasks.events_drain",

@@ -9,6 +9,13 @@ The API other packages use (campaigns, decisions):
   the running experiment on that target, or None (no experiment, no visitor id, or holdout).
 - `assignments_for_visitor(shop, visitor_id) -> list[Assignment]`: every running experiment's arm.
 - `decision_tags(shop, visitor_id) -> dict`: what /api/v1/decide adds to its response.
+- `experiment_results(shop=, experiment=)`, `incremental_revenue(shop, since)`: see `results.py`.
+- `idea_list(shop=)`: the RICE backlog, best first; `Idea.campaign_template`/`campaign_config`
+  are what the campaigns app needs to turn an idea into a campaign.
+
+Writes (`services.py`): `experiment_create/start/stop/rollout`, `exposure_record` (a campaign
+calls it when its trigger fires, for both arms), `holdout_percent_set`, `idea_create`. Clicks
+count for an experiment when their event's `placement` is the target key.
 
 Arms are never stored at decision time: `bucketing.bucket(experiment.salt, visitor_id, weights)`
 recomputes them, so the analysis derives each visitor's arm from the visitor id on their events.
@@ -28,6 +35,7 @@ from personalization.experiments.models import (
     Experiment,
     ExperimentStatus,
     HoldoutSettings,
+    Idea,
 )
 from shopapp.shops.models import Shop
 
@@ -212,3 +220,24 @@ def experiment_get(*, shop: Shop, experiment_id: int) -> Experiment | None:
     return (
         Experiment.objects.filter(shop=shop, pk=experiment_id).prefetch_related("variants").first()
     )
+
+
+def experiment_results(*, shop: Shop, experiment: Experiment, now: Any = None) -> Any:
+    """Per-arm metrics, intervals, SRM and the recommendation: see `results.experiment_results`."""
+    from personalization.experiments import results  # results reads this module's helpers
+
+    return results.experiment_results(shop=shop, experiment=experiment, now=now)
+
+
+def incremental_revenue(shop: Shop, since: Any) -> dict[str, Any]:
+    """{value, low, high, measured, ...}: see `results.incremental_revenue`."""
+    from personalization.experiments import results
+
+    return results.incremental_revenue(shop, since)
+
+
+def idea_list(*, shop: Shop) -> list[Idea]:
+    """The backlog, best RICE score first (reach x impact x confidence / effort); launched and
+    discarded ideas after the open ones."""
+    ideas = list(Idea.objects.filter(shop=shop).select_related("segment"))
+    return sorted(ideas, key=lambda idea: (idea.status != "backlog", -idea.rice_score, idea.pk))

@@ -294,3 +294,50 @@ def idea_create(
         campaign_template=campaign_template,
         campaign_config=dict(campaign_config or {}),
     )
+
+
+BASELINE_STRATEGY = "bestsellers"
+
+
+def experiment_rollout(
+    *, shop: Shop, experiment: Experiment, variant: Variant, now: datetime | None = None
+) -> Experiment:
+    """End the experiment with `variant` as the winner. A placement experiment writes the winner's
+    strategy into the placement's settings (a "no personalization" winner: the non-personalized
+    bestsellers); a campaign reads `experiment.winner` itself."""
+    from personalization.decisions.models import PlacementConfig
+    from personalization.decisions.services import placement_config_save
+
+    experiment = experiment_stop(shop=shop, experiment=experiment, winner=variant, now=now)
+    if experiment.target_kind == TargetKind.PLACEMENT:
+        strategy = variant.config.get("strategy") or (
+            BASELINE_STRATEGY if variant.config.get("personalization") is False else ""
+        )
+        if strategy:
+            current = PlacementConfig.objects.filter(
+                shop=shop, placement=experiment.target_key
+            ).first()
+            placement_config_save(
+                shop=shop,
+                placement=experiment.target_key,
+                is_enabled=current.is_enabled if current else True,
+                strategy=str(strategy),
+                title=current.title if current else "",
+                rules=current.rules if current else {},
+            )
+    return experiment
+
+
+def experiment_conclude_if_decided(
+    *, shop: Shop, experiment: Experiment, now: datetime | None = None
+) -> str:
+    """Automatic rollout: when the sequential test has a winner on the primary metric, the minimum
+    duration has passed and the sample ratio is sound, roll the winner out. Returns the
+    recommendation it acted on (or saw)."""
+    if experiment.status != ExperimentStatus.RUNNING or not experiment.auto_rollout:
+        return "skipped"
+    outcome = selectors.experiment_results(shop=shop, experiment=experiment, now=now)
+    if outcome.recommendation == "winner" and outcome.winner_key:
+        winner = experiment.variants.get(key=outcome.winner_key)
+        experiment_rollout(shop=shop, experiment=experiment, variant=winner, now=now)
+    return str(outcome.recommendation)

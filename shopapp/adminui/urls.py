@@ -2,6 +2,7 @@ from django.urls import path
 
 from shopapp.adminui.views import campaigns as campaign_views
 from shopapp.adminui.views import dashboard, home, onboarding, placements, privacy, segments
+from shopapp.adminui.views import experiments as experiment_views
 
 app_name = "adminui"
 
@@ -48,5 +49,15 @@ urlpatterns = [
         "privacy/requests/<int:request_id>/export.json",
         privacy.PrivacyExportDownloadView.as_view(),
         name="privacy-export",
+    ),
+    path("experiments/", experiment_views.ExperimentListView.as_view(), name="experiments"),
+    path("experiments/new/", experiment_views.ExperimentNewView.as_view(), name="experiment-new"),
+    path(
+        "experiments/<int:pk>/", experiment_views.ExperimentDetailView.as_view(), name="experiment"
+    ),
+    path(
+        "experiments/<int:pk>/<slug:action>/",
+        experiment_views.ExperimentActionView.as_view(),
+        name="experiment-action",
     ),
 ]

@@ -18,6 +18,7 @@ def running_experiment(
     target_key: str = "home-recommended",
     treatment_config: dict | None = None,
     control_config: dict | None = None,
+    started=None,
     **kwargs,
 ) -> Experiment:
     experiment = experiment_create(
@@ -37,7 +38,7 @@ def running_experiment(
         ],
         **kwargs,
     )
-    return experiment_start(shop=shop, experiment=experiment)
+    return experiment_start(shop=shop, experiment=experiment, now=started)
 
 
 def visitors_where(predicate, count: int = 1, prefix: str = "visitor-") -> list[str]:

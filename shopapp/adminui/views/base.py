@@ -32,6 +32,7 @@ NAV = (
     ("segments", "adminui:segments", "Segments"),
     ("placements", "adminui:placements", "Placements"),
     ("campaigns", "adminui:campaigns", "Campaigns"),
+    ("experiments", "adminui:experiments", "Experiments"),
     ("privacy", "adminui:privacy", "Privacy"),
 )
 # Query parameters an embedded page keeps on its links, so the next page load can be verified.
