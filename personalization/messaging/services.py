@@ -17,9 +17,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from personalization.campaigns.assignment import arm_for, exposed, in_holdout
+from personalization.campaigns.assignment import Arm, arm_for, exposed, in_holdout
 from personalization.campaigns.models import Campaign, ContactKind, Placement, Trigger
-from personalization.campaigns.offers import PageContext, person_contacts, product_block
+from personalization.campaigns.offers import (
+    PageContext,
+    person_contacts,
+    product_block,
+    variant_content,
+)
 from personalization.campaigns.selectors import live_campaigns
 from personalization.campaigns.services import campaign_settings_get, contact_record
 from personalization.decisions.catalog import catalog_snapshot
@@ -220,12 +225,12 @@ def render_message(
     *,
     shop: Shop,
     campaign: Campaign,
-    variant: str,
+    arm: Arm,
     occasion: Occasion,
     unsubscribe_link: str,
 ) -> tuple[str, str, str]:
     """(subject, text, html) with product blocks picked for this recipient."""
-    content = {**campaign.content, **(campaign.content.get("variants") or {}).get(variant, {})}
+    content = variant_content(campaign, arm)
     snapshot = catalog_snapshot(shop)
     products = product_block(
         shop,
@@ -334,13 +339,14 @@ def _send_one(
         return _skip(message, "holdout", report)
     arm = arm_for(shop=shop, visitor_key=person, campaign_key=campaign.key)
     if arm.is_control:
-        exposed(shop=shop, visitor_key=person, campaign_key=campaign.key)
+        if arm.experiment:
+            exposed(shop=shop, visitor_key=person, campaign_key=campaign.key)
         return _skip(message, "control", report)
     if _capped(shop, campaign, customer, now):
         return _skip(message, "capped", report)
     link = unsubscribe_url(shop=shop, customer=customer, channel=channel.name)
     subject, text, html = render_message(
-        shop=shop, campaign=campaign, variant=arm.variant, occasion=occasion, unsubscribe_link=link
+        shop=shop, campaign=campaign, arm=arm, occasion=occasion, unsubscribe_link=link
     )
     message.attempts += 1
     message.variant = arm.variant

@@ -44,7 +44,7 @@
     post("campaigns/interactions", { visitor: vid, campaign: c.campaign, variant: c.variant, kind: kind });
     if (kind === "impression" || pid) {
       post("events", { visitor_id: vid, consent: true, context: { url: location.href },
-        events: [{ id: uid(), type: kind, ts: Date.now(), placement: "campaign:" + c.campaign, model_version: c.variant, product_id: pid }] });
+        events: [{ id: uid(), type: kind, ts: Date.now(), placement: c.campaign, model_version: c.variant, product_id: pid }] });
     }
   }
 

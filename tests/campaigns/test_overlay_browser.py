@@ -186,9 +186,7 @@ def test_reminder_once_click_and_order_attributed_control_sees_nothing(
     # and the impression is in the event stream with campaign and variant, for the experiment
     # metrics (a click event must name a product: a call-to-action click is a contact only)
     tagged = set(
-        Event.objects.filter(shop=shop, placement=f"campaign:{reminder.key}").values_list(
-            "type", "model_version"
-        )
+        Event.objects.filter(shop=shop, placement=reminder.key).values_list("type", "model_version")
     )
     assert tagged == {("impression", "personalized")}
     assert reminder.placement == Placement.POPUP

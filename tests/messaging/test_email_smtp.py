@@ -19,6 +19,7 @@ from django.utils import timezone
 from personalization.campaigns.models import CampaignSettings, CampaignStatus, Contact
 from personalization.campaigns.services import campaign_create_from_template, contact_record
 from personalization.events.models import Visitor
+from personalization.experiments.services import holdout_percent_set
 from personalization.messaging.models import Message, Unsubscribe
 from personalization.messaging.services import messages_due_send, unsubscribe_token
 from personalization.messaging.tasks import messages_scan_all
@@ -66,6 +67,8 @@ def smtp(settings):
 
 @pytest.fixture
 def store(shop):
+    # No holdout here: which customer ids fall in the 5 % would depend on test order.
+    holdout_percent_set(shop=shop, percent=0)
     segments_ensure_builtins(shop=shop)
     products = [
         ProductFactory(shop=shop, title=f"Candle {n}", handle=f"candle-{n}") for n in range(3)
