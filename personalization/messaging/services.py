@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from personalization.campaigns.assignment import Arm, arm_for, exposed, in_holdout
+from personalization.campaigns.coupons import coupon_issue
 from personalization.campaigns.models import Campaign, ContactKind, Placement, Trigger
 from personalization.campaigns.offers import (
     PageContext,
@@ -27,6 +28,7 @@ from personalization.campaigns.offers import (
 )
 from personalization.campaigns.selectors import live_campaigns
 from personalization.campaigns.services import campaign_settings_get, contact_record
+from personalization.campaigns.tasks import coupon_pool_refill_later
 from personalization.decisions.catalog import catalog_snapshot
 from personalization.engine.campaigns import Cap, under_cap
 from personalization.messaging.channels import CHANNELS, Channel, Outbound
@@ -228,9 +230,13 @@ def render_message(
     arm: Arm,
     occasion: Occasion,
     unsubscribe_link: str,
+    coupon_code: str = "",
 ) -> tuple[str, str, str]:
     """(subject, text, html) with product blocks picked for this recipient."""
     content = variant_content(campaign, arm)
+    if coupon_code:
+        for name in ("headline", "body"):
+            content[name] = str(content.get(name, "")).replace("{code}", coupon_code)
     snapshot = catalog_snapshot(shop)
     products = product_block(
         shop,
@@ -344,9 +350,25 @@ def _send_one(
         return _skip(message, "control", report)
     if _capped(shop, campaign, customer, now):
         return _skip(message, "capped", report)
+    coupon_code = ""
+    if campaign.offers_coupon and campaign.coupon_pool is not None:
+        coupon = coupon_issue(
+            shop=shop,
+            pool=campaign.coupon_pool,
+            customer=customer,
+            on_low_stock=coupon_pool_refill_later,
+        )
+        if coupon is None:
+            return _skip(message, "no_coupon_left", report)
+        coupon_code = coupon.code
     link = unsubscribe_url(shop=shop, customer=customer, channel=channel.name)
     subject, text, html = render_message(
-        shop=shop, campaign=campaign, arm=arm, occasion=occasion, unsubscribe_link=link
+        shop=shop,
+        campaign=campaign,
+        arm=arm,
+        occasion=occasion,
+        unsubscribe_link=link,
+        coupon_code=coupon_code,
     )
     message.attempts += 1
     message.variant = arm.variant

@@ -16,7 +16,14 @@ from aiosmtpd.controller import Controller
 from django.test import Client
 from django.utils import timezone
 
-from personalization.campaigns.models import CampaignSettings, CampaignStatus, Contact
+from personalization.campaigns.coupons import coupon_pool_refill
+from personalization.campaigns.models import (
+    CampaignSettings,
+    CampaignStatus,
+    Contact,
+    Coupon,
+    CouponPool,
+)
 from personalization.campaigns.services import campaign_create_from_template, contact_record
 from personalization.events.models import Visitor
 from personalization.experiments.services import holdout_percent_set
@@ -204,3 +211,25 @@ def test_a_refused_delivery_is_recorded_and_retried(settings, store):
     message = Message.objects.get()
     assert (message.status, message.attempts) == ("failed", 2)
     assert message.error.startswith("ConnectionRefusedError")
+
+
+def test_a_coupon_email_carries_the_customers_own_code(smtp, store):
+    shop, products, campaign = store
+    # given a demo-style pool with two codes, and the email offering one
+    shop.is_demo = True
+    shop.save()
+    pool = CouponPool.objects.create(shop=shop, name="Come back", prefix="BACK", amount=10)
+    coupon_pool_refill(shop=shop, pool=pool, count=2)
+    campaign.offers_coupon = True
+    campaign.coupon_pool = pool
+    campaign.content = {**campaign.content, "body": "Take 10 % off with {code}."}
+    campaign.save()
+    customer = left_a_cart(shop, products, email="ann@example.com")
+    # when the scan sends
+    assert messages_due_send(shop=shop).sent == 1
+    # then the email names the code issued to this customer
+    code = Coupon.objects.get(pool=pool, issued_to_customer=customer).code
+    (received,) = smtp.to("ann@example.com")
+    assert (
+        f"Take 10 % off with {code}." in received.get_body(preferencelist=("plain",)).get_content()
+    )
