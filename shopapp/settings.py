@@ -154,6 +154,7 @@ CELERY_TASK_ROUTES = {
     "personalization.profiles.tasks.*": {"queue": "training"},
     "personalization.recommendations.tasks.*": {"queue": "training"},
     "personalization.evaluation.tasks.*": {"queue": "training"},
+    "personalization.messaging.tasks.*": {"queue": "messaging"},
     "integrations.shopify.tasks.*": {"queue": "sync"},
     "integrations.woocommerce.tasks.*": {"queue": "sync"},
 }
@@ -162,6 +163,11 @@ CELERY_BEAT_SCHEDULE = {
     "audiences-feeds-regenerate": {
         "task": "personalization.audiences.tasks.feeds_regenerate_all",
         "schedule": crontab(hour="*/6", minute=20),
+    },
+    # Behavioural email: who is due (abandoned cart, browse, post-purchase, win-back).
+    "messaging-scan": {
+        "task": "personalization.messaging.tasks.messages_scan_all",
+        "schedule": 300.0,
     },
     # Profiles and segments from scratch each night; live updates cover the day in between.
     "profiles-recompute-nightly": {

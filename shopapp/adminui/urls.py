@@ -1,5 +1,6 @@
 from django.urls import path
 
+from shopapp.adminui.views import campaigns as campaign_views
 from shopapp.adminui.views import (
     dashboard,
     home,
@@ -90,6 +91,14 @@ urlpatterns = [
         "merchandising/preview/",
         merchandising.SearchPreviewView.as_view(),
         name="merchandising-preview",
+    ),
+    path("campaigns/", campaign_views.CampaignListView.as_view(), name="campaigns"),
+    path("campaigns/new/", campaign_views.CampaignNewView.as_view(), name="campaign-new"),
+    path("campaigns/<int:pk>/", campaign_views.CampaignEditView.as_view(), name="campaign"),
+    path(
+        "campaigns/from-idea/<int:idea_id>/",
+        campaign_views.IdeaToCampaignView.as_view(),
+        name="campaign-from-idea",
     ),
     path("privacy/", privacy.PrivacyView.as_view(), name="privacy"),
     path("privacy/settings/", privacy.PrivacySettingsView.as_view(), name="privacy-settings"),

@@ -32,6 +32,7 @@ NAV = (
     ("segments", "adminui:segments", "Segments"),
     ("placements", "adminui:placements", "Placements"),
     ("merchandising", "adminui:merchandising", "Search"),
+    ("campaigns", "adminui:campaigns", "Campaigns"),
     ("experiments", "adminui:experiments", "Experiments"),
     ("privacy", "adminui:privacy", "Privacy"),
     ("ugc", "adminui:ugc", "Customer content"),
