@@ -24,7 +24,7 @@ from personalization.decisions.catalog import catalog_snapshot
 from personalization.decisions.context import PERSONAS, persona_context, visitor_context
 from personalization.ugc import media, selectors, services, storage
 from personalization.ugc.models import Kind
-from shopapp.shops.auth import STOREFRONT_KEY_HEADER, shop_for_storefront_key
+from shopapp.shops.auth import STOREFRONT_KEY_HEADER, ShopCredential, shop_for_storefront_key
 from shopapp.shops.models import Shop
 
 _ID = re.compile(r"^[A-Za-z0-9_\-:.]{1,64}$")
@@ -53,6 +53,9 @@ def _allow(response: HttpResponse, origin: str) -> None:
 
 
 def _shop_and_origin(request: HttpRequest) -> tuple[Shop | None, str, JsonResponse | None]:
+    proxied = getattr(request, "shop_credential", None)  # Shopify's app proxy, verified
+    if isinstance(proxied, ShopCredential):
+        return proxied.shop, "", None
     key = request.META.get(STOREFRONT_KEY_HEADER) or request.GET.get("key", "")
     shop = shop_for_storefront_key(key) if key and len(key) <= 64 else None
     if shop is None:
