@@ -52,3 +52,30 @@ def test_the_build_ships_the_ugc_script_and_the_css_reserves_its_space():
     css = (THEME / "assets" / "pz-blocks.css").read_text()
     assert ".ugc-card__media { aspect-ratio: 1;" in css
     assert ".pz-slot--reviews { min-height: 160px; }" in css
+
+
+@pytest.mark.parametrize(
+    ("block", "kind"),
+    [
+        ("customer-photos", "gallery"),
+        ("review-highlights", "highlights"),
+        ("photo-upload", "upload"),
+    ],
+)
+def test_wordpress_blocks_render_through_the_ugc_class(block, kind):
+    meta = json.loads((PLUGIN / "blocks" / block / "block.json").read_text())
+    assert meta["name"] == f"pz/{block}"
+    assert f"PZ_Ugc::render( '{block}'" in (PLUGIN / "blocks" / block / "render.php").read_text()
+    php = (PLUGIN / "includes" / "class-pz-ugc.php").read_text()
+    assert f"'{block}'" in php
+    assert f"'kind'      => '{kind}'" in php
+    assert "includes/class-pz-ugc.php" in (PLUGIN / "pz-personalization.php").read_text()
+    assert f"pz/{block}" in (PLUGIN / "assets" / "blocks-editor.js").read_text()
+
+
+def test_the_plugin_build_ships_the_ugc_script(tmp_path):
+    from integrations.woocommerce.build_plugin import build as build_plugin
+
+    build_plugin(tmp_path / "assets" / "pz.js")
+    shipped = (tmp_path / "assets" / "pz-ugc.js").read_bytes()
+    assert shipped == (ROOT / "static" / "storefront" / "pz-ugc.js").read_bytes()
