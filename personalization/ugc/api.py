@@ -15,6 +15,7 @@ import mimetypes
 import re
 from typing import Any
 
+from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
@@ -31,6 +32,9 @@ _ID = re.compile(r"^[A-Za-z0-9_\-:.]{1,64}$")
 _NAME = re.compile(r"^\d+/[0-9a-f]{32}(-thumb)?\.(jpg|png|webp|mp4|webm)$")
 # A multipart body carries the form fields and boundaries around the file.
 MAX_UPLOAD_BODY = media.MAX_VIDEO_BYTES + 64 * 1024
+# Uploads fill storage and a moderator's queue: a few per address per window is plenty.
+UPLOADS_PER_WINDOW = 10
+UPLOAD_WINDOW_SECONDS = 600
 
 
 def _error(
@@ -152,6 +156,12 @@ def upload(request: HttpRequest) -> HttpResponse:
         return response
     if request.method != "POST":
         return _error(405, "method_not_allowed", "Use POST.", origin=origin)
+    if _over_upload_limit(shop, request):
+        response = _error(
+            429, "rate_limited", "Too many uploads from here; try again later.", origin=origin
+        )
+        response["Retry-After"] = str(UPLOAD_WINDOW_SECONDS)
+        return response
     if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_UPLOAD_BODY:
         return _error(
             413,
@@ -199,6 +209,18 @@ def upload(request: HttpRequest) -> HttpResponse:
     if origin:
         _allow(response, origin)
     return response
+
+
+def _over_upload_limit(shop: Shop, request: HttpRequest) -> bool:
+    address = request.META.get("REMOTE_ADDR", "")
+    key = f"pz:ugc:uploads:{shop.pk}:{address}"
+    cache.add(key, 0, UPLOAD_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, UPLOAD_WINDOW_SECONDS)
+        count = 1
+    return count > UPLOADS_PER_WINDOW
 
 
 @csrf_exempt

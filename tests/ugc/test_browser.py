@@ -22,6 +22,7 @@ from shopapp.catalog.models import Product
 from shopapp.catalog.selectors import bestseller_list
 from shopapp.demo.services import demo_shop_load
 from shopapp.shops.auth import ADMIN_SESSION_KEY
+from tests.adminui.test_browser import UNLABELLED_CONTROLS
 from tests.ugc.conftest import photo_bytes
 
 CHROMIUM = "/usr/bin/chromium"
@@ -145,6 +146,7 @@ def test_upload_approve_tag_and_see_it_in_the_product_gallery(
     item.locator(f'button.chip[value="{product.platform_id}"]').click()
     admin.locator("#ugc-notice").filter(has_text="Tagged").wait_for()
     assert item.locator(f'.ugc-tag[data-product-id="{product.platform_id}"]').count() == 1
+    assert admin.evaluate(UNLABELLED_CONTROLS) == []
     shot(admin, "moderated")
 
     # the photo is in that product's gallery, shoppable, with the creator's attribution
@@ -227,6 +229,7 @@ def test_two_customers_see_the_gallery_in_a_different_order_explained_in_preview
         preview[name] = admin.evaluate(
             "() => [...document.querySelectorAll('#ugc-preview tr[data-ugc-id]')].map(r => [+r.dataset.ugcId, r.querySelector('.ugc-reason').textContent])"
         )
+        assert admin.evaluate(UNLABELLED_CONTROLS) == []
         shot(admin, f"preview-{name}")
     # then each sees the photo of their own favourite first, with the reason
     assert seen["first"][0]["id"] == photos[first_taste]
