@@ -37,6 +37,25 @@
     if (persona) { q.set("persona", persona); q.set("explain", "1"); }
     return q.toString();
   }
+  /* Impressions and clicks, like pz.js's slots: only with consent, never in previews. */
+  function consented() {
+    if (typeof window.pzConsent === "boolean") return window.pzConsent;
+    var cp = window.Shopify && Shopify.customerPrivacy;
+    if (cp && cp.analyticsProcessingAllowed) return !!cp.analyticsProcessingAllowed();
+    if (typeof window.wp_has_consent === "function") return !!window.wp_has_consent("statistics");
+    return stored(localStorage, "pz_consent") === "1";
+  }
+  function track(type, fields) {
+    var vid = stored(localStorage, "pz_vid");
+    if (persona || !vid || !consented()) return;
+    var e = { id: crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2), type: type, ts: Date.now() };
+    for (var k in fields) e[k] = fields[k];
+    var body = JSON.stringify({ visitor_id: vid, consent: true, events: [e], context: { url: location.href, referrer: document.referrer } });
+    var url = API + "events?key=" + encodeURIComponent(KEY);
+    if (!(navigator.sendBeacon && navigator.sendBeacon(url, new Blob([body], { type: "text/plain" })))) {
+      fetch(url, { method: "POST", body: body, keepalive: true, headers: { "Content-Type": "text/plain" } }).catch(function () {});
+    }
+  }
   function csrf() {
     var input = document.querySelector("input[name=csrfmiddlewaretoken]");
     return input ? input.value : "";
@@ -142,6 +161,12 @@
         list.appendChild(fresh);
         block.hidden = false;
         block.setAttribute("data-pz-state", "rendered");
+        var placement = "ugc-" + block.getAttribute("data-pz-ugc");
+        track("impression", { placement: placement, model_version: "ugc-rank" });
+        block.addEventListener("click", function (ev) {
+          var p = ev.target.closest && ev.target.closest("[data-pz-product-id]");
+          if (p) track("click", { placement: placement, product_id: p.getAttribute("data-pz-product-id"), model_version: "ugc-rank" });
+        });
         if (persona) block.setAttribute("data-pz-visitor", d.visitor);
       })
       .catch(function () { /* keep what is there */ });

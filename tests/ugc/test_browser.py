@@ -6,6 +6,7 @@ the gallery in a different order, and the admin preview says why."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from django.contrib.sessions.backends.db import SessionStore
 
 from personalization.decisions import catalog
 from personalization.decisions.context import profile_context
+from personalization.events.models import Event
 from personalization.profiles.models import Profile
 from personalization.recommendations import selectors as rec_selectors
 from personalization.ugc import services
@@ -159,14 +161,36 @@ def test_upload_approve_tag_and_see_it_in_the_product_gallery(
     assert cards[0]["carts"] == 1
     assert cards[0]["lazy"] == "lazy"
     assert cards[0]["box"][0] == cards[0]["box"][1] > 0  # square space reserved
-    # and add to cart from the photo works
+    # and add to cart from the photo works, counted as a gallery click for a consenting shopper
+    shopper.evaluate(
+        "() => { localStorage.setItem('pz_consent', '1'); localStorage.setItem('pz_vid', 'ugc-visitor-1'); }"
+    )
+    shopper.reload()
+    gallery(shopper)
     shopper.locator('[data-pz-ugc="gallery"] .ugc-card__cart button').first.click()
     shopper.wait_for_url("**/demo/cart/")
     assert product.title in shopper.content()
+    assert wait_for(
+        lambda: set(
+            Event.objects.filter(shop=demo_shop, placement="ugc-gallery").values_list(
+                "type", flat=True
+            )
+        )
+    ) == {"impression", "click"}
     # the one console error is the refused SVG's 400
     assert [e for e in shopper.errors if "status of 400" not in e] == []
     assert len(shopper.errors) == 1
     assert admin.errors == []
+
+
+def wait_for(read, seconds: float = 10.0):
+    """The events API buffers and drains in the background: poll until both kinds arrived."""
+    deadline = time.monotonic() + seconds
+    value = read()
+    while time.monotonic() < deadline and len(value) < 2:
+        time.sleep(0.2)
+        value = read()
+    return value
 
 
 def _taste(shop, profile):

@@ -55,3 +55,26 @@ def test_upload_and_gallery_through_the_proxy(client, proxy_shop, ugc_media_root
         ).status_code
         == 401
     )
+
+
+def test_add_to_cart_picks_the_first_variant_in_stock(client, proxy_shop):
+    from tests.factories import VariantFactory
+
+    product = ProductFactory(shop=proxy_shop, platform_id="p2")
+    VariantFactory(product=product, platform_id="900", position=0, in_stock=False)
+    VariantFactory(product=product, platform_id="901", position=1, in_stock=True)
+    data = photo_bytes()
+    content = services.upload_submit(
+        shop=proxy_shop,
+        upload=services.Upload(
+            data=data, size=len(data), declared_type="image/jpeg", filename="a.jpg"
+        ),
+        email="a@example.com",
+        name="A",
+        has_consent=True,
+        has_rights=True,
+    )
+    services.content_moderate(shop=proxy_shop, content_ids=[content.pk], action="approve")
+    services.content_tag(shop=proxy_shop, content=content, product_platform_id="p2")
+    items = client.get(f"/shopify/proxy/ugc/gallery?{signed(proxy_params())}").json()["items"]
+    assert items[0]["products"][0]["add_to_cart"]["fields"] == {"id": "901", "quantity": 1}
