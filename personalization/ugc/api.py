@@ -16,7 +16,9 @@ import re
 from typing import Any
 
 from django.core.cache import cache
+from django.core.exceptions import SuspiciousOperation
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
@@ -170,8 +172,17 @@ def upload(request: HttpRequest) -> HttpResponse:
             field="file",
             origin=origin,
         )
-    form = request.POST
-    file = request.FILES.get("file")
+    try:
+        form = request.POST
+        file = request.FILES.get("file")
+    except (MultiPartParserError, SuspiciousOperation):
+        return _error(
+            400,
+            "bad_form",
+            "The upload is not a valid multipart form (fields: file, name, email, consent, rights).",
+            field="file",
+            origin=origin,
+        )
     upload_data = None
     if file is not None:
         # Read one byte past the limit at most: the service refuses it without holding more.

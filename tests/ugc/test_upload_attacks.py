@@ -378,3 +378,13 @@ def test_a_flood_of_uploads_is_throttled(shop, storefront_client, ugc_media_root
     assert response.status_code == 429
     assert response["Retry-After"] == "600"
     assert Content.objects.count() == 0
+
+
+def test_a_broken_multipart_body_is_a_400_naming_the_file(shop, storefront_client):
+    response = storefront_client.generic(
+        "POST", URL, b"garbage", content_type="multipart/form-data"
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "file"
+    assert response.json()["error"] == "bad_form"
+    assert Content.objects.count() == 0
