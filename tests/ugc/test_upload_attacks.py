@@ -388,3 +388,16 @@ def test_a_broken_multipart_body_is_a_400_naming_the_file(shop, storefront_clien
     assert response.json()["field"] == "file"
     assert response.json()["error"] == "bad_form"
     assert Content.objects.count() == 0
+
+
+def test_a_short_mp4_is_kept_as_a_pending_video(shop, storefront_client, ugc_media_root):
+    # given a well-formed MP4 container: ftyp, then a media box
+    ftyp = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"
+    mdat = (8 + 64).to_bytes(4, "big") + b"mdat" + bytes(64)
+    response = storefront_client.post(
+        URL, _form(ftyp + mdat, name="clip.mp4", content_type="video/mp4")
+    )
+    assert response.status_code == 201, response.content
+    content = Content.objects.get()
+    assert (content.kind, content.media_type, content.status) == ("video", "video/mp4", "pending")
+    assert [p.suffix for p in stored_files(ugc_media_root)] == [".mp4"]
