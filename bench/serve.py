@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -34,16 +35,29 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PG_ADMIN = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 DB_NAME = "bench_serve"
-DATA = ROOT.parent / "shared" / "datasets" / "uci_online_retail" / "online_retail_2010_2011.csv.gz"
+# the shared folder sits beside the main checkout; a worktree is one level deeper
+DATA = next(
+    (
+        found
+        for base in ROOT.parents
+        if (
+            found := base / "shared/datasets/uci_online_retail/online_retail_2010_2011.csv.gz"
+        ).is_file()
+    ),
+    ROOT.parent / "shared/datasets/uci_online_retail/online_retail_2010_2011.csv.gz",
+)
 
 
-def prepare(env: dict[str, str]) -> dict[str, object]:
+def prepare(env: dict[str, str], reuse: bool = False) -> dict[str, object]:
     import psycopg
     import redis
 
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,)).fetchone()
+        reuse = bool(reuse and exists)
+        if not reuse:
+            conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {DB_NAME}")
     env["DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + f"/{DB_NAME}"
     for db in (5, 6):
         redis.Redis.from_url(f"{REDIS_BASE}/{db}").flushdb()
@@ -55,7 +69,6 @@ def prepare(env: dict[str, str]) -> dict[str, object]:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from personalization.decisions.catalog import catalog_snapshot
     from personalization.events.models import Visitor
     from personalization.profiles.models import Profile
     from personalization.profiles.recompute import profiles_recompute
@@ -67,6 +80,9 @@ def prepare(env: dict[str, str]) -> dict[str, object]:
     shop, _ = shop_get_or_create(
         platform=Platform.SHOPIFY, domain="uci-serve.myshopify.com", currency="GBP", is_demo=True
     )
+    if reuse and Visitor.objects.filter(shop=shop).exists():
+        print("reusing the store, profiles and models loaded by an earlier run (--reuse)")
+        return _load_data(shop)
     started = time.perf_counter()
     retail_file_import(shop=shop, path=DATA)
     print(f"import: {time.perf_counter() - started:.1f} s")
@@ -106,13 +122,25 @@ def prepare(env: dict[str, str]) -> dict[str, object]:
         )
         for i, customer_id in enumerate(customers)
     )
+    return _load_data(shop)
+
+
+def _load_data(shop: Any) -> dict[str, object]:
+    from personalization.decisions.catalog import catalog_snapshot
+    from personalization.events.models import Visitor
+
     snapshot = catalog_snapshot(shop)
+    visitors = list(
+        Visitor.objects.filter(shop=shop, visitor_key__startswith="bench-visitor-")
+        .order_by("visitor_key")
+        .values_list("visitor_key", flat=True)
+    )
     return {
         "key": shop.storefront_key,
         "products": list(snapshot.items),
         "by_category": {k: v for k, v in snapshot.by_category.items() if len(v) >= 24},
         "nav": list(snapshot.collections),
-        "visitors": [f"bench-visitor-{i:05d}" for i in range(len(customers))],
+        "visitors": visitors,
     }
 
 
@@ -219,13 +247,16 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=350.0, help="requests per second offered")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the database an earlier run loaded and trained"
+    )
     args = parser.parse_args()
     problem = services_up()
     if problem:
         print(f"SKIP: bench/serve.py needs PostgreSQL and Redis on 127.0.0.1 ({problem})")
         return 0
     env = stack_env()
-    data = prepare(env)
+    data = prepare(env, reuse=args.reuse)
     port = free_port()
     server = subprocess.Popen(
         [

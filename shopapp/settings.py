@@ -66,7 +66,13 @@ INSTALLED_APPS = [
     "personalization.segments",
     "personalization.decisions",
     "personalization.recommendations",
+    "personalization.experiments",
+    "personalization.merchandising",
+    "personalization.campaigns",
+    "personalization.messaging",
     "personalization.ugc",
+    "personalization.preferences",
+    "personalization.audiences",
     "integrations.shopify",
     "integrations.woocommerce",
 ]
@@ -150,10 +156,20 @@ CELERY_TASK_ROUTES = {
     "integrations.woocommerce.tasks.*": {"queue": "sync"},
 }
 CELERY_BEAT_SCHEDULE = {
+    # Per-segment product feeds follow the engine's current picks for ad platforms' daily fetch.
+    "audiences-feeds-regenerate": {
+        "task": "personalization.audiences.tasks.feeds_regenerate_all",
+        "schedule": crontab(hour="*/6", minute=20),
+    },
     # Profiles and segments from scratch each night; live updates cover the day in between.
     "profiles-recompute-nightly": {
         "task": "personalization.profiles.tasks.profiles_recompute_all",
         "schedule": crontab(hour=3, minute=15),
+    },
+    # Experiments with automatic rollout: roll out decided winners after each day's look.
+    "experiments-auto-rollout": {
+        "task": "personalization.experiments.tasks.experiments_auto_rollout",
+        "schedule": crontab(hour=0, minute=30),
     },
     # A safety net: a drain is normally scheduled by the traffic itself.
     "events-drain-minutely": {
@@ -268,6 +284,12 @@ SHOPIFY_API_SECRET = env.str(
 )
 SHOPIFY_OLD_API_SECRET = env.str("SHOPIFY_OLD_API_SECRET", default="")
 SHOPIFY_API_VERSION = env.str("SHOPIFY_API_VERSION", default="2026-10")
+# Coupon clients by platform (personalization never imports an integration): dotted paths to a
+# factory taking the shop.
+COUPON_CLIENTS = {
+    "shopify": "integrations.shopify.coupons.coupons_for",
+    "woocommerce": "integrations.woocommerce.coupons.coupons_for",
+}
 SHOPIFY_SHOP_URL = env.str("SHOPIFY_SHOP_URL", default="https://{shop}")
 SHOPIFY_APP_URL = env.str("SHOPIFY_APP_URL", default="http://127.0.0.1:8000")
 # The admin's session-token authenticator (shopapp.shops.auth) asks this integration to verify.

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from integrations.shopify import api, proxy, views, webhooks
+from personalization.campaigns.api import CampaignInteractionAPI, CampaignOfferAPI
 from personalization.decisions.api import decide
 from personalization.events.api import events_ingest
 from personalization.ugc import api as ugc_api
@@ -32,6 +33,16 @@ urlpatterns = [
         "shopify/proxy/ugc/removal-requests",
         proxy.app_proxy_view(ugc_api.removal_request),
         name="proxy_ugc_removal",
+    ),
+    path(
+        "shopify/proxy/campaigns/offer",
+        proxy.app_proxy_view(CampaignOfferAPI.as_view()),
+        name="proxy_campaign_offer",
+    ),
+    path(
+        "shopify/proxy/campaigns/interactions",
+        proxy.app_proxy_view(CampaignInteractionAPI.as_view()),
+        name="proxy_campaign_interactions",
     ),
     path("shopify/auth/patch-id-token", views.patch_id_token, name="patch_id_token"),
     path("shopify/auth/install", views.oauth_install, name="oauth_install"),

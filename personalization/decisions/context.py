@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from django.db.models import Q, Subquery
 
 from personalization.decisions.catalog import CatalogSnapshot
 from personalization.engine.affinity import normalized
+from personalization.events.models import Visitor
 from personalization.profiles.history import shop_now
 from personalization.profiles.models import Profile
-from personalization.profiles.selectors import profile_for_visitor_key
 from personalization.segments.selectors import segments_for_profile
 from shopapp.catalog.models import OrderLine
 from shopapp.shops.models import Shop
@@ -25,6 +27,8 @@ class VisitorContext:
     recently_viewed: list[str] = field(default_factory=list)  # platform ids, newest first
     cart: list[str] = field(default_factory=list)
     purchased: set[str] = field(default_factory=set)
+    recent_purchases: list[str] = field(default_factory=list)  # newest order first
+    customer_key: str | None = None  # the customer's pk: the row of the personal models
     segments: list[str] = field(default_factory=list)
     label: str = "anonymous"
     cache_key: str = "anon"
@@ -80,17 +84,18 @@ def profile_context(
         for pk in (profile.cart or {}).get("items", {})
         if int(pk) in snapshot.by_pk
     ]
-    purchased: set[str] = set()
+    recent_purchases: list[str] = []
     if profile.customer_id and need_purchased:
-        purchased = {
-            snapshot.by_pk[pk]
-            for pk in OrderLine.objects.filter(
-                shop=shop, order__customer_id=profile.customer_id, order__kind="sale"
+        bought = OrderLine.objects.filter(
+            shop=shop, order__customer_id=profile.customer_id, order__kind="sale"
+        ).order_by("-order__platform_created_at", "-pk")
+        recent_purchases = list(
+            dict.fromkeys(
+                snapshot.by_pk[pk]
+                for pk in bought.values_list("product_id", flat=True)[:5000]
+                if pk in snapshot.by_pk
             )
-            .values_list("product_id", flat=True)
-            .distinct()
-            if pk in snapshot.by_pk
-        }
+        )
     now = shop_now(shop) if shop.is_demo else time.time()
     return VisitorContext(
         lifecycle=profile.lifecycle,
@@ -98,11 +103,59 @@ def profile_context(
         category_affinity=shares,
         recently_viewed=viewed,
         cart=cart,
-        purchased=purchased,
+        purchased=set(recent_purchases),
+        recent_purchases=recent_purchases,
+        customer_key=str(profile.customer_id) if profile.customer_id else None,
         segments=segments_for_profile(shop=shop, profile=profile, now=now),
         label=label,
         cache_key=f"p:{profile.pk}:{profile.updated_at.timestamp():.0f}",
     )
+
+
+def _profile_of_visitor(shop: Shop, visitor_key: str) -> Profile | None:
+    """`profiles.selectors.profile_for_visitor_key` in one round trip instead of two: the
+    customer's profile once the visitor is stitched to one, else the visitor's own. The two
+    scalar subqueries run once each, so both sides stay index lookups."""
+    visitor = Visitor.objects.filter(shop=shop, visitor_key=visitor_key)
+    return (
+        Profile.objects.filter(shop=shop)
+        .filter(
+            Q(customer_id=Subquery(visitor.values("customer_id")[:1]))
+            | Q(visitor_id=Subquery(visitor.filter(customer__isnull=True).values("pk")[:1]))
+        )
+        .first()
+    )
+
+
+def profile_context_for_visitor(
+    shop: Shop, snapshot: CatalogSnapshot, *, visitor_key: str, need_purchased: bool
+) -> VisitorContext | None:
+    """What the visitor's profile says (None for a visitor we have no profile of)."""
+    profile = _profile_of_visitor(shop, visitor_key)
+    if profile is None:
+        return None
+    return profile_context(shop, snapshot, profile, label="visitor", need_purchased=need_purchased)
+
+
+def with_session(
+    context: VisitorContext | None,
+    snapshot: CatalogSnapshot,
+    *,
+    recent: list[str],
+    cart: list[str],
+) -> VisitorContext:
+    """A profile's context brought up to date with what this browser sent: it may know this
+    session's views and cart before the event buffer has persisted them."""
+    if context is None:
+        return session_context(snapshot, recent=recent, cart=cart)
+    context = replace(context, recently_viewed=list(context.recently_viewed))
+    for pid in reversed([p for p in recent if p in snapshot.items]):
+        if pid not in context.recently_viewed:
+            context.recently_viewed.insert(0, pid)
+    sent_cart = [pid for pid in cart if pid in snapshot.items][:50]
+    if sent_cart:
+        context.cart = sent_cart
+    return context
 
 
 def visitor_context(
@@ -114,17 +167,14 @@ def visitor_context(
     cart: list[str],
     need_purchased: bool = False,
 ) -> VisitorContext:
-    profile = profile_for_visitor_key(shop=shop, visitor_key=visitor_key) if visitor_key else None
-    if profile is None:
-        return session_context(snapshot, recent=recent, cart=cart)
-    context = profile_context(
-        shop, snapshot, profile, label="visitor", need_purchased=need_purchased
+    base = (
+        profile_context_for_visitor(
+            shop, snapshot, visitor_key=visitor_key, need_purchased=need_purchased
+        )
+        if visitor_key
+        else None
     )
-    # The browser may know this session's views before the buffer has persisted them.
-    for pid in reversed([p for p in recent if p in snapshot.items]):
-        if pid not in context.recently_viewed:
-            context.recently_viewed.insert(0, pid)
-    return context
+    return with_session(base, snapshot, recent=recent, cart=cart)
 
 
 def persona_context(shop: Shop, snapshot: CatalogSnapshot, persona: str) -> VisitorContext | None:

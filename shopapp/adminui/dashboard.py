@@ -7,8 +7,9 @@
   product (the same scan as the funnel).
 - Segment sizes over time, for the largest segments.
 
-Incremental revenue needs the always-on holdout (the experiments issue); until then the dashboard
-says it is not measured rather than showing attributed revenue under another name.
+- Incremental revenue against the always-on holdout, with an interval
+  (`experiments.selectors.incremental_revenue`); "not yet measured" until the holdout has enough
+  visitors and buyers, rather than showing attributed revenue under another name.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, FloatField, Q, Sum
@@ -24,6 +26,7 @@ from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 
 from personalization.events.models import Event, Session
+from personalization.experiments.selectors import incremental_revenue
 from personalization.segments.models import Segment
 from shopapp.adminui.charts import BarStep, LineChart, funnel_steps, line_chart
 from shopapp.adminui.selectors import daily_sizes, shop_zone
@@ -80,6 +83,8 @@ class Dashboard:
     attributed_orders: int
     top_products: tuple[TopProduct, ...]
     segments_chart: LineChart
+    # {value, low, high, measured, holdout_visitors, holdout_buyers} (experiments.selectors)
+    incremental: dict[str, Any] | None = None
 
     @property
     def personalized_pct(self) -> float | None:
@@ -227,6 +232,7 @@ def dashboard_build(*, shop: Shop, days: int, now: datetime | None = None) -> Da
         attributed_orders=orders,
         top_products=top_products,
         segments_chart=_segments(shop, since, day_list),
+        incremental=incremental_revenue(shop, since),
     )
 
 

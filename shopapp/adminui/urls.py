@@ -1,6 +1,17 @@
 from django.urls import path
 
-from shopapp.adminui.views import dashboard, home, onboarding, placements, privacy, segments, ugc
+from shopapp.adminui.views import (
+    dashboard,
+    home,
+    merchandising,
+    onboarding,
+    placements,
+    privacy,
+    quiz,
+    segments,
+    ugc,
+)
+from shopapp.adminui.views import experiments as experiment_views
 
 app_name = "adminui"
 
@@ -32,6 +43,43 @@ urlpatterns = [
         placements.PlacementPreviewView.as_view(),
         name="placement-preview",
     ),
+    path("merchandising/", merchandising.MerchandisingView.as_view(), name="merchandising"),
+    path(
+        "merchandising/rules/",
+        merchandising.QueryRuleView.as_view(),
+        name="merchandising-rules",
+    ),
+    path(
+        "merchandising/rules/<int:pk>/",
+        merchandising.QueryRuleView.as_view(),
+        name="merchandising-rule",
+    ),
+    path(
+        "merchandising/rules/<int:pk>/delete/",
+        merchandising.QueryRuleDeleteView.as_view(),
+        name="merchandising-rule-delete",
+    ),
+    path(
+        "merchandising/synonyms/",
+        merchandising.SynonymView.as_view(),
+        name="merchandising-synonyms",
+    ),
+    path(
+        "merchandising/synonyms/<int:pk>/delete/",
+        merchandising.SynonymDeleteView.as_view(),
+        name="merchandising-synonym-delete",
+    ),
+    path("merchandising/menu/", merchandising.NavRuleView.as_view(), name="merchandising-nav"),
+    path(
+        "merchandising/menu/<int:pk>/delete/",
+        merchandising.NavRuleDeleteView.as_view(),
+        name="merchandising-nav-delete",
+    ),
+    path(
+        "merchandising/preview/",
+        merchandising.SearchPreviewView.as_view(),
+        name="merchandising-preview",
+    ),
     path("privacy/", privacy.PrivacyView.as_view(), name="privacy"),
     path("privacy/settings/", privacy.PrivacySettingsView.as_view(), name="privacy-settings"),
     path("privacy/requests/", privacy.PrivacyRequestView.as_view(), name="privacy-requests"),
@@ -46,4 +94,24 @@ urlpatterns = [
     path("ugc/preview/", ugc.UgcPreviewView.as_view(), name="ugc-preview"),
     path("ugc/<int:content_id>/tags/", ugc.UgcTagView.as_view(), name="ugc-tag"),
     path("ugc/removals/<int:request_id>/", ugc.UgcRemovalView.as_view(), name="ugc-removal"),
+    path("quiz/", quiz.QuizPage.as_view(), name="quiz"),
+    path("quiz/edit/", quiz.QuizEditView.as_view(), name="quiz-edit"),
+    path("shoppers/", quiz.ShopperListView.as_view(), name="shoppers"),
+    path("shoppers/<int:pk>/", quiz.ShopperDetailView.as_view(), name="shopper"),
+    path("audiences/", quiz.AudiencesView.as_view(), name="audiences"),
+    path(
+        "audiences/<int:pk>/<str:platform>.csv",
+        quiz.AudienceDownloadView.as_view(),
+        name="audience-download",
+    ),
+    path("experiments/", experiment_views.ExperimentListView.as_view(), name="experiments"),
+    path("experiments/new/", experiment_views.ExperimentNewView.as_view(), name="experiment-new"),
+    path(
+        "experiments/<int:pk>/", experiment_views.ExperimentDetailView.as_view(), name="experiment"
+    ),
+    path(
+        "experiments/<int:pk>/<slug:action>/",
+        experiment_views.ExperimentActionView.as_view(),
+        name="experiment-action",
+    ),
 ]
