@@ -23,6 +23,10 @@ def build(target: Path = TARGET) -> Path:
     """Copy the storefront script into a plugin folder (the repository's, or a copy's)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(SOURCE.read_bytes())
+    # The customer-content blocks' own script, enqueued only where such a block is.
+    ugc_script = SOURCE.with_name("pz-ugc.js")
+    if ugc_script.exists():
+        (target.parent / "pz-ugc.js").write_bytes(ugc_script.read_bytes())
     return target
 
 

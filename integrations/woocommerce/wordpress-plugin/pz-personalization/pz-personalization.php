@@ -26,12 +26,14 @@ require_once PZ_DIR . 'includes/class-pz-storefront.php';
 require_once PZ_DIR . 'includes/class-pz-search.php';
 require_once PZ_DIR . 'includes/class-pz-navigation.php';
 require_once PZ_DIR . 'includes/class-pz-privacy.php';
+require_once PZ_DIR . 'includes/class-pz-ugc.php';
 
 PZ_Settings::boot();
 PZ_Storefront::boot();
 PZ_Search::boot();
 PZ_Navigation::boot();
 PZ_Privacy::boot();
+PZ_Ugc::boot();
 
 // Declare compatibility with WooCommerce's order tables (we never touch orders in PHP).
 add_action(
