@@ -6,6 +6,7 @@ from integrations.shopify import api, proxy, views, webhooks
 from personalization.campaigns.api import CampaignInteractionAPI, CampaignOfferAPI
 from personalization.decisions.api import decide
 from personalization.events.api import events_ingest
+from personalization.preferences import api as preferences_api
 from personalization.ugc import api as ugc_api
 
 app_name = "shopify"
@@ -43,6 +44,28 @@ urlpatterns = [
         "shopify/proxy/campaigns/interactions",
         proxy.app_proxy_view(CampaignInteractionAPI.as_view()),
         name="proxy_campaign_interactions",
+    ),
+    # The quiz and preference center blocks: the signature's logged-in customer is whose answers
+    # and preferences these are, and whom "forget me" erases.
+    path(
+        "shopify/proxy/quiz",
+        proxy.app_proxy_view(preferences_api.QuizView.as_view()),
+        name="proxy_quiz",
+    ),
+    path(
+        "shopify/proxy/quiz/answers",
+        proxy.app_proxy_view(preferences_api.QuizAnswersView.as_view()),
+        name="proxy_quiz_answers",
+    ),
+    path(
+        "shopify/proxy/preferences",
+        proxy.app_proxy_view(preferences_api.PreferencesView.as_view()),
+        name="proxy_preferences",
+    ),
+    path(
+        "shopify/proxy/preferences/forget",
+        proxy.app_proxy_view(preferences_api.ForgetView.as_view()),
+        name="proxy_preferences_forget",
     ),
     path("shopify/auth/patch-id-token", views.patch_id_token, name="patch_id_token"),
     path("shopify/auth/install", views.oauth_install, name="oauth_install"),

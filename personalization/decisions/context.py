@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+import zlib
 from dataclasses import dataclass, field, replace
 
 from personalization.decisions.catalog import CatalogSnapshot
-from personalization.engine.affinity import normalized
+from personalization.engine.affinity import normalized, stated_first
 from personalization.events.models import Visitor
+from personalization.preferences.selectors import stated_affinities
 from personalization.profiles.history import shop_now
 from personalization.profiles.models import Profile
 from personalization.segments.selectors import segments_for_profile
@@ -75,7 +77,9 @@ def profile_context(
     label: str,
     need_purchased: bool = True,
 ) -> VisitorContext:
-    shares = normalized((profile.affinities.get("category") or {}).get("raw", {}))
+    inferred = normalized((profile.affinities.get("category") or {}).get("raw", {}))
+    stated = sorted(stated_affinities(shop, profile).get("category", {}))  # preference center
+    shares = stated_first(inferred, stated)
     viewed = [snapshot.by_pk[pk] for pk in profile.recently_viewed if pk in snapshot.by_pk]
     cart = [
         snapshot.by_pk[int(pk)]
@@ -106,7 +110,8 @@ def profile_context(
         customer_key=str(profile.customer_id) if profile.customer_id else None,
         segments=segments_for_profile(shop=shop, profile=profile, now=now),
         label=label,
-        cache_key=f"p:{profile.pk}:{profile.updated_at.timestamp():.0f}",
+        cache_key=f"p:{profile.pk}:{profile.updated_at.timestamp():.0f}"
+        + (f":s{zlib.crc32('|'.join(stated).encode())}" if stated else ""),
     )
 
 

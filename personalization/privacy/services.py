@@ -224,6 +224,37 @@ def customer_erase(
     return _done(request, counts)
 
 
+@transaction.atomic
+def visitor_erase(
+    *, shop: Shop, visitor_key: str, source: str = "storefront", source_request_id: str = ""
+) -> PrivacyRequest:
+    """Erase an anonymous visitor on their own request ("forget me" without a login): events,
+    sessions, profile, and through the visitor row's cascade what they stated or answered.
+
+    A visitor stitched to a customer is left alone: one browser's word does not erase an account
+    (that is `customer_erase`). The audit record names the subject by a keyed hash only."""
+    request = PrivacyRequest.objects.create(
+        shop_id_ref=shop.pk,
+        shop_domain=shop.domain,
+        action=PrivacyAction.ERASE,
+        subject_hash=lookup_hash(f"visitor:{visitor_key}"),
+        source=source,
+        source_request_id=source_request_id,
+    )
+    visitors = Visitor.objects.filter(shop=shop, visitor_key=visitor_key, customer__isnull=True)
+    counts: dict[str, int] = {
+        "events": Event.objects.filter(shop=shop, visitor__in=visitors).delete()[0],
+        "sessions": Session.objects.filter(shop=shop, visitor__in=visitors).delete()[0],
+        "profiles": Profile.objects.filter(shop=shop, visitor__in=visitors).delete()[0],
+    }
+    _deleted, per_model = visitors.delete()
+    for label, n in per_model.items():
+        name = label.split(".")[-1].lower()
+        counts[name] = counts.get(name, 0) + n
+    counts["cache_entries"] = _person_cache_forget(shop, [visitor_key])
+    return _done(request, counts)
+
+
 def shop_erase(*, shop: Shop, source: str = "admin", source_request_id: str = "") -> PrivacyRequest:
     """Erase a shop and everything it owns (shop/redact); the audit record stays."""
     request = _audit(
