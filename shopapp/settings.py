@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "shopapp.catalog",
     "shopapp.demo",
     "shopapp.adminui",
+    "shopapp.languages",
     "personalization.events",
     "personalization.profiles",
     "personalization.privacy",
@@ -82,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions: a language chosen once (Shopify's `locale`, the demo's `lang`) is remembered.
+    "shopapp.languages.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -229,6 +232,16 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="shopapp@localhost")
 
 AUTH_PASSWORD_VALIDATORS: list[dict[str, str]] = []
 LANGUAGE_CODE = "en"
+# Native names: a merchant looks for their own language in the list. See docs/i18n.md.
+LANGUAGES = [
+    ("en", "English"),
+    ("id", "Bahasa Indonesia"),
+    ("nl", "Nederlands"),
+    ("fr", "Français"),
+    ("da", "Dansk"),
+    ("hu", "Magyar"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

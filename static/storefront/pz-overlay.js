@@ -107,7 +107,7 @@
     var panel = el("div", "pz-ov__panel");
     var close = el("button", "pz-ov__close", "\u00d7");
     close.type = "button";
-    close.setAttribute("aria-label", "Close");
+    close.setAttribute("aria-label", meta("pz-t-close") || "Close");
     panel.appendChild(close);
     var id = content(c, panel);
     root.appendChild(panel);

@@ -8,6 +8,7 @@
  * Author:            Personalization
  * License:           GPL-2.0-or-later
  * Text Domain:       pz-personalization
+ * Domain Path:       /languages
  * WC requires at least: 8.0
  * WC tested up to:   9.4
  *
@@ -28,6 +29,15 @@ require_once PZ_DIR . 'includes/class-pz-navigation.php';
 require_once PZ_DIR . 'includes/class-pz-privacy.php';
 require_once PZ_DIR . 'includes/class-pz-ugc.php';
 require_once PZ_DIR . 'includes/class-pz-preferences.php';
+
+// Translations: languages/pz-personalization-<locale>.mo, built from the .po files next to it.
+add_action(
+	'init',
+	static function () {
+		load_plugin_textdomain( 'pz-personalization', false, dirname( plugin_basename( __FILE__ ) ) . '/languages' );
+	},
+	1
+);
 
 PZ_Settings::boot();
 PZ_Storefront::boot();
