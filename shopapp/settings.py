@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "personalization.ugc",
     "personalization.preferences",
     "personalization.audiences",
+    "personalization.evaluation",
     "integrations.shopify",
     "integrations.woocommerce",
 ]
@@ -155,6 +156,8 @@ CELERY_TASK_ROUTES = {
     "personalization.events.tasks.*": {"queue": "events"},
     "personalization.profiles.tasks.*": {"queue": "training"},
     "personalization.recommendations.tasks.*": {"queue": "training"},
+    "personalization.evaluation.tasks.*": {"queue": "training"},
+    "personalization.messaging.tasks.*": {"queue": "messaging"},
     "integrations.shopify.tasks.*": {"queue": "sync"},
     "integrations.woocommerce.tasks.*": {"queue": "sync"},
 }
@@ -163,6 +166,11 @@ CELERY_BEAT_SCHEDULE = {
     "audiences-feeds-regenerate": {
         "task": "personalization.audiences.tasks.feeds_regenerate_all",
         "schedule": crontab(hour="*/6", minute=20),
+    },
+    # Behavioural email: who is due (abandoned cart, browse, post-purchase, win-back).
+    "messaging-scan": {
+        "task": "personalization.messaging.tasks.messages_scan_all",
+        "schedule": 300.0,
     },
     # Profiles and segments from scratch each night; live updates cover the day in between.
     "profiles-recompute-nightly": {
@@ -201,6 +209,11 @@ CELERY_BEAT_SCHEDULE = {
     "woocommerce-sweep-nightly": {
         "task": "integrations.woocommerce.tasks.woocommerce_sweep_all",
         "schedule": crontab(hour=2, minute=40),
+    },
+    # Each shop's retention window: old events and sessions, long-unseen anonymous visitors.
+    "privacy-retention-nightly": {
+        "task": "personalization.privacy.tasks.privacy_retention_all",
+        "schedule": crontab(hour=4, minute=5),
     },
     "woocommerce-connections-verify": {
         "task": "integrations.woocommerce.tasks.woocommerce_connections_verify_pending",

@@ -26,7 +26,8 @@ DOMAIN = "pz-personalization"
 PLUGIN = Path(__file__).resolve().parent / "wordpress-plugin" / DOMAIN
 LANGUAGES_DIR = PLUGIN / "languages"
 POT = LANGUAGES_DIR / f"{DOMAIN}.pot"
-EDITOR_SCRIPT = "assets/blocks-editor.js"
+# Scripts that call wp.i18n.__(): each gets its JSON (wp_set_script_translations).
+EDITOR_SCRIPTS = ("assets/blocks-editor.js", "assets/preferences-editor.js")
 # The app's languages as WordPress names its locales.
 WP_LOCALES = {"id": "id_ID", "nl": "nl_NL", "fr": "fr_FR", "da": "da_DK", "hu": "hu_HU"}
 FIXED_DATE = datetime(2026, 1, 1, tzinfo=UTC)
@@ -192,12 +193,7 @@ def problems() -> list[str]:
 def compile_into(plugin_dir: Path) -> list[Path]:
     """Writes each language's .mo and the editor script's JSON into `plugin_dir/languages`."""
     written = []
-    script_hash = hashlib.md5(EDITOR_SCRIPT.encode(), usedforsecurity=False).hexdigest()
-    editor_ids = {
-        msgid
-        for msgid, _context, _domain, where in extract()
-        if where == EDITOR_SCRIPT and isinstance(msgid, str)
-    }
+    found = list(extract())
     target_dir = plugin_dir / "languages"
     target_dir.mkdir(parents=True, exist_ok=True)
     for language, wp_locale in WP_LOCALES.items():
@@ -206,24 +202,38 @@ def compile_into(plugin_dir: Path) -> list[Path]:
         buffer = io.BytesIO()
         write_mo(buffer, catalog, use_fuzzy=False)
         mo.write_bytes(buffer.getvalue())
-        # Jed 1.x, as `wp i18n make-json` writes it; WordPress looks the file up by the md5 of
-        # the script's path relative to the plugin.
-        messages: dict[str, object] = {
-            "": {"domain": "messages", "lang": wp_locale, "plural-forms": catalog.plural_forms}
-        }
-        for message in catalog:
-            if message.id in editor_ids and message.context is None:
-                messages[str(message.id)] = [message.string]
-        jed = {
-            "translation-revision-date": FIXED_DATE.strftime("%Y-%m-%d %H:%M%z"),
-            "generator": "integrations.woocommerce.plugin_i18n",
-            "domain": "messages",
-            "locale_data": {"messages": messages},
-        }
-        js = target_dir / f"{DOMAIN}-{wp_locale}-{script_hash}.json"
-        js.write_text(json.dumps(jed, ensure_ascii=False), encoding="utf-8")
-        written += [mo, js]
+        written.append(mo)
+        for script in EDITOR_SCRIPTS:
+            written.append(_write_jed(catalog, found, script, wp_locale, target_dir))
     return written
+
+
+def _write_jed(
+    catalog: Catalog,
+    found: list[tuple[str | tuple[str, str], str | None, str, str]],
+    script: str,
+    wp_locale: str,
+    target_dir: Path,
+) -> Path:
+    """Jed 1.x, as `wp i18n make-json` writes it; WordPress looks the file up by the md5 of the
+    script's path relative to the plugin."""
+    ids = {msgid for msgid, _context, _domain, where in found if where == script}
+    messages: dict[str, object] = {
+        "": {"domain": "messages", "lang": wp_locale, "plural-forms": catalog.plural_forms}
+    }
+    for message in catalog:
+        if message.id in ids and message.context is None:
+            messages[str(message.id)] = [message.string]
+    jed = {
+        "translation-revision-date": FIXED_DATE.strftime("%Y-%m-%d %H:%M%z"),
+        "generator": "integrations.woocommerce.plugin_i18n",
+        "domain": "messages",
+        "locale_data": {"messages": messages},
+    }
+    script_hash = hashlib.md5(script.encode(), usedforsecurity=False).hexdigest()
+    path = target_dir / f"{DOMAIN}-{wp_locale}-{script_hash}.json"
+    path.write_text(json.dumps(jed, ensure_ascii=False), encoding="utf-8")
+    return path
 
 
 if __name__ == "__main__":

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import time
+import zlib
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Q, Subquery
-
 from personalization.decisions.catalog import CatalogSnapshot
-from personalization.engine.affinity import normalized
+from personalization.engine.affinity import normalized, stated_first
 from personalization.events.models import Visitor
+from personalization.preferences.selectors import stated_affinities
 from personalization.profiles.history import shop_now
 from personalization.profiles.models import Profile
 from personalization.segments.selectors import segments_for_profile
@@ -77,7 +77,9 @@ def profile_context(
     label: str,
     need_purchased: bool = True,
 ) -> VisitorContext:
-    shares = normalized((profile.affinities.get("category") or {}).get("raw", {}))
+    inferred = normalized((profile.affinities.get("category") or {}).get("raw", {}))
+    stated = sorted(stated_affinities(shop, profile).get("category", {}))  # preference center
+    shares = stated_first(inferred, stated)
     viewed = [snapshot.by_pk[pk] for pk in profile.recently_viewed if pk in snapshot.by_pk]
     cart = [
         snapshot.by_pk[int(pk)]
@@ -108,23 +110,32 @@ def profile_context(
         customer_key=str(profile.customer_id) if profile.customer_id else None,
         segments=segments_for_profile(shop=shop, profile=profile, now=now),
         label=label,
-        cache_key=f"p:{profile.pk}:{profile.updated_at.timestamp():.0f}",
+        cache_key=f"p:{profile.pk}:{profile.updated_at.timestamp():.0f}"
+        + (f":s{zlib.crc32('|'.join(stated).encode())}" if stated else ""),
     )
 
 
 def _profile_of_visitor(shop: Shop, visitor_key: str) -> Profile | None:
     """`profiles.selectors.profile_for_visitor_key` in one round trip instead of two: the
-    customer's profile once the visitor is stitched to one, else the visitor's own. The two
-    scalar subqueries run once each, so both sides stay index lookups."""
-    visitor = Visitor.objects.filter(shop=shop, visitor_key=visitor_key)
-    return (
-        Profile.objects.filter(shop=shop)
-        .filter(
-            Q(customer_id=Subquery(visitor.values("customer_id")[:1]))
-            | Q(visitor_id=Subquery(visitor.filter(customer__isnull=True).values("pk")[:1]))
+    customer's profile once the visitor is stitched to one, else the visitor's own. Each scalar
+    subquery runs once, so both sides stay index lookups; written as SQL because composing it
+    through the ORM cost more CPU than the query (this runs on every uncached storefront call)."""
+    found = list(
+        Profile.objects.raw(
+            _PROFILE_OF_VISITOR, [shop.pk, shop.pk, visitor_key, shop.pk, visitor_key]
         )
-        .first()
     )
+    return found[0] if found else None
+
+
+_PROFILE_OF_VISITOR = f"""
+    SELECT * FROM {Profile._meta.db_table} WHERE shop_id = %s AND (
+        customer_id = (SELECT customer_id FROM {Visitor._meta.db_table}
+                       WHERE shop_id = %s AND visitor_key = %s LIMIT 1)
+        OR visitor_id = (SELECT id FROM {Visitor._meta.db_table}
+                         WHERE shop_id = %s AND visitor_key = %s AND customer_id IS NULL LIMIT 1)
+    ) LIMIT 1
+"""
 
 
 def profile_context_for_visitor(

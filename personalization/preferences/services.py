@@ -34,7 +34,7 @@ from personalization.preferences.models import (
 from personalization.preferences.recommend import behaviour_for, quiz_recommend
 from personalization.preferences.selectors import quiz_answers_get
 from personalization.privacy.models import PrivacyRequest
-from personalization.privacy.services import customer_erase
+from personalization.privacy.services import customer_erase, visitor_erase
 from shopapp.catalog.models import Customer
 from shopapp.shops.models import Shop
 
@@ -413,8 +413,8 @@ def shopper_forget(
     *, shop: Shop, visitor_key: str | None, customer_platform_id: str | None = None
 ) -> Forgotten:
     """The preference center's "forget me". A verified customer goes through the privacy
-    service's erasure (audited, everything about them); an anonymous visitor loses their visitor
-    row, which cascades to their events, sessions, profile and what they stated here."""
+    service's erasure (audited, everything about them); an anonymous visitor goes through its
+    visitor erasure (audited too): events, sessions, profile and what they stated here."""
     visitor_key = visitor_key_valid(visitor_key)
     customer = _customer_for(shop, customer_platform_id)
     if visitor_key is None and customer is None:
@@ -427,10 +427,11 @@ def shopper_forget(
     if customer is not None:
         preferences += StatedPreferences.objects.filter(shop=shop, customer=customer).delete()[0]
         request = customer_erase(shop=shop, customer=customer, source="preference_center")
-    # A visitor stitched to someone else's account is not erased on this visitor's word alone.
-    removed = (
-        visitors.filter(customer__isnull=True).delete()[1].get("events.Visitor", 0)
-        if visitors is not None
-        else 0
-    )
+    removed = 0
+    if visitor_key is not None:
+        # Audited like a customer's erasure; a visitor stitched to someone else's account is
+        # left to that account's own erasure.
+        erased = visitor_erase(shop=shop, visitor_key=visitor_key, source="preference_center")
+        removed = int(erased.result.get("visitor", 0))
+        request = request or erased
     return Forgotten(preferences=preferences, visitors=removed, privacy_request=request)

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from personalization.merchandising.selectors import search_terms
 from shopapp.catalog.models import Collection, Product
 from shopapp.catalog.selectors import (
     bestseller_list,
@@ -316,6 +317,10 @@ def search(request: HttpRequest, shop: Shop) -> HttpResponse:
     results: list[Product] = []
     if query:
         results = list(product_search(shop=shop, query=query, limit=SEARCH_LIMIT))
+        # The shop's synonyms widen the search, as a WooCommerce or headless search can.
+        for term in search_terms(shop=shop, query=query)[1:]:
+            found = product_search(shop=shop, query=term, limit=SEARCH_LIMIT)
+            results += [p for p in found if p not in results][: SEARCH_LIMIT - len(results)]
     suggestions = [] if results else _bestsellers(shop)[:4]
     return _render(
         request,

@@ -3,6 +3,9 @@
    from the API. Answers are kept server-side only with consent; otherwise in this tab only. */
 (function () {
   "use strict";
+  /* A page with both blocks loads the script twice: the first copy binds every block. */
+  if (window.pzQuizBound) return;
+  window.pzQuizBound = true;
   var me = document.currentScript || document.querySelector("script[data-pz-quiz-key]");
   if (!me) return;
   var KEY = me.getAttribute("data-pz-quiz-key");

@@ -153,7 +153,7 @@
       cards.forEach(function (c, i) { if (fresh[i]) c.parentNode.replaceChild(fresh[i], c); });
     }
     slot.setAttribute("data-pz-state", "rendered");
-    track("impression", { placement: name, model_version: dec.strategy });
+    track("impression", { placement: name, model_version: dec.strategy, result_ids: items.map(function (i) { return i.id; }) });
     slot.addEventListener("click", function (ev) {
       var card = ev.target.closest && ev.target.closest("[data-pz-product-id]");
       if (card) { track("click", { placement: name, product_id: card.getAttribute("data-pz-product-id"), model_version: dec.strategy }); flush(); }

@@ -106,12 +106,12 @@ def test_forget_me_erases_an_anonymous_visitor_and_everything_cascading(client, 
         {"visitor": "v-13"},
         content_type="application/json",
     )
-    assert response.json() == {
-        "forgotten": True,
-        "preferences": 1,
-        "visitors": 1,
-        "privacy_request": None,
-    }
+    data = response.json()
+    assert (data["forgotten"], data["preferences"], data["visitors"]) == (True, 1, 1)
+    # audited like a customer's erasure
+    audit = PrivacyRequest.objects.get(pk=data["privacy_request"])
+    assert (audit.action, audit.status, audit.source) == ("erase", "done", "preference_center")
+    assert audit.result["events"] == 1
     assert (
         StatedPreferences.objects.count(),
         Visitor.objects.count(),

@@ -33,12 +33,14 @@ NAV = (
     ("segments", "adminui:segments", _lazy("Segments")),
     ("placements", "adminui:placements", _lazy("Placements")),
     ("merchandising", "adminui:merchandising", _lazy("Search")),
+    ("campaigns", "adminui:campaigns", _lazy("Campaigns")),
     ("experiments", "adminui:experiments", _lazy("Experiments")),
     ("privacy", "adminui:privacy", _lazy("Privacy")),
     ("ugc", "adminui:ugc", _lazy("Customer content")),
     ("quiz", "adminui:quiz", _lazy("Quiz")),
     ("shoppers", "adminui:shoppers", _lazy("Shoppers")),
     ("audiences", "adminui:audiences", _lazy("Audiences")),
+    ("evaluation", "adminui:evaluation", _lazy("Quality")),
 )
 # Query parameters an embedded page keeps on its links, so the next page load can be verified.
 EMBEDDED_PARAMS = ("embedded", "shop", "host", "locale")

@@ -1,7 +1,7 @@
 <?php
 /**
  * Plugin Name:       Personalization for WooCommerce
- * Description:       Personalized homepage sections, recommendations, recently viewed products, a customer-photo gallery, search and menu order for WooCommerce stores.
+ * Description:       Personalized homepage sections, recommendations, recently viewed products, a customer-photo gallery, a product-finder quiz, a preference center, search and menu order for WooCommerce stores.
  * Version:           0.1.0
  * Requires at least: 6.1
  * Requires PHP:      8.0
@@ -27,6 +27,8 @@ require_once PZ_DIR . 'includes/class-pz-storefront.php';
 require_once PZ_DIR . 'includes/class-pz-search.php';
 require_once PZ_DIR . 'includes/class-pz-navigation.php';
 require_once PZ_DIR . 'includes/class-pz-privacy.php';
+require_once PZ_DIR . 'includes/class-pz-ugc.php';
+require_once PZ_DIR . 'includes/class-pz-preferences.php';
 
 // Translations: languages/pz-personalization-<locale>.mo, built from the .po files next to it.
 add_action(
@@ -42,6 +44,8 @@ PZ_Storefront::boot();
 PZ_Search::boot();
 PZ_Navigation::boot();
 PZ_Privacy::boot();
+PZ_Ugc::boot();
+PZ_Preferences::boot();
 
 // Declare compatibility with WooCommerce's order tables (we never touch orders in PHP).
 add_action(
