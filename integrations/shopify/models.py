@@ -7,15 +7,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from shopapp.languages.text import lazy_text as _lazy
 from shopapp.shops.fields import EncryptedJSONField
 from shopapp.shops.models import Shop, ShopOwned
 
 
 class DeliveryStatus(models.TextChoices):
-    RECEIVED = "received", "Received"
-    PROCESSED = "processed", "Processed"
-    IGNORED = "ignored", "Ignored"
-    FAILED = "failed", "Failed"
+    RECEIVED = "received", _lazy("Received")
+    PROCESSED = "processed", _lazy("Processed")
+    IGNORED = "ignored", _lazy("Ignored")
+    FAILED = "failed", _lazy("Failed")
 
 
 class WebhookDelivery(ShopOwned):
@@ -54,10 +55,10 @@ class WebhookDelivery(ShopOwned):
 
 
 class TombstoneKind(models.TextChoices):
-    PRODUCT = "product", "Product"
-    COLLECTION = "collection", "Collection"
-    CUSTOMER = "customer", "Customer"
-    ORDER = "order", "Order"
+    PRODUCT = "product", _lazy("Product")
+    COLLECTION = "collection", _lazy("Collection")
+    CUSTOMER = "customer", _lazy("Customer")
+    ORDER = "order", _lazy("Order")
 
 
 class Tombstone(ShopOwned):
@@ -78,24 +79,24 @@ class Tombstone(ShopOwned):
 
 
 class SyncKind(models.TextChoices):
-    FULL = "full", "Full (bulk operations)"
-    INCREMENTAL = "incremental", "Incremental (changed since)"
+    FULL = "full", _lazy("Full (bulk operations)")
+    INCREMENTAL = "incremental", _lazy("Incremental (changed since)")
 
 
 class SyncStatus(models.TextChoices):
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
+    RUNNING = "running", _lazy("Running")
+    DONE = "done", _lazy("Done")
+    FAILED = "failed", _lazy("Failed")
+    CANCELLED = "cancelled", _lazy("Cancelled")
 
 
 class SyncPhase(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    PRODUCTS = "products", "Products"
-    COLLECTIONS = "collections", "Collections"
-    CUSTOMERS = "customers", "Customers"
-    ORDERS = "orders", "Orders"
-    DONE = "done", "Done"
+    QUEUED = "queued", _lazy("Queued")
+    PRODUCTS = "products", _lazy("Products")
+    COLLECTIONS = "collections", _lazy("Collections")
+    CUSTOMERS = "customers", _lazy("Customers")
+    ORDERS = "orders", _lazy("Orders")
+    DONE = "done", _lazy("Done")
 
 
 class SyncRun(ShopOwned):
@@ -141,17 +142,17 @@ class SyncRun(ShopOwned):
 
 
 class ComplianceTopic(models.TextChoices):
-    DATA_REQUEST = "customers/data_request", "Customer data request"
-    CUSTOMER_REDACT = "customers/redact", "Customer redaction"
-    SHOP_REDACT = "shop/redact", "Shop redaction"
+    DATA_REQUEST = "customers/data_request", _lazy("Customer data request")
+    CUSTOMER_REDACT = "customers/redact", _lazy("Customer redaction")
+    SHOP_REDACT = "shop/redact", _lazy("Shop redaction")
 
 
 class ComplianceOutcome(models.TextChoices):
-    PENDING = "pending", "Pending"
-    EXPORTED = "exported", "Exported"
-    ERASED = "erased", "Erased"
-    NO_DATA = "no_data", "Nothing held"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _lazy("Pending")
+    EXPORTED = "exported", _lazy("Exported")
+    ERASED = "erased", _lazy("Erased")
+    NO_DATA = "no_data", _lazy("Nothing held")
+    FAILED = "failed", _lazy("Failed")
 
 
 class ComplianceRequest(models.Model):

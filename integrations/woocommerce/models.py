@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from shopapp.languages.text import lazy_text as _lazy
 from shopapp.shops.fields import EncryptedJSONField, EncryptedTextField
 from shopapp.shops.models import Shop, ShopOwned
 
@@ -30,8 +31,8 @@ def new_webhook_token() -> str:
 
 
 class AuthMethod(models.TextChoices):
-    WC_KEYS = "wc_keys", "WooCommerce REST API keys (wc-auth)"
-    APP_PASSWORD = "app_password", "WordPress application password"
+    WC_KEYS = "wc_keys", _lazy("WooCommerce REST API keys (wc-auth)")
+    APP_PASSWORD = "app_password", _lazy("WordPress application password")
 
 
 class WooStore(ShopOwned):
@@ -59,11 +60,11 @@ class WooStore(ShopOwned):
 
 
 class AttemptStatus(models.TextChoices):
-    STARTED = "started", "Sent to the store"
-    KEYS_RECEIVED = "keys_received", "Keys received, not yet verified"
-    CONNECTED = "connected", "Connected"
-    DENIED = "denied", "Denied by the merchant"
-    FAILED = "failed", "Failed"
+    STARTED = "started", _lazy("Sent to the store")
+    KEYS_RECEIVED = "keys_received", _lazy("Keys received, not yet verified")
+    CONNECTED = "connected", _lazy("Connected")
+    DENIED = "denied", _lazy("Denied by the merchant")
+    FAILED = "failed", _lazy("Failed")
 
 
 class ConnectAttempt(ShopOwned):
@@ -118,10 +119,10 @@ class WebhookSubscription(ShopOwned):
 
 
 class DeliveryStatus(models.TextChoices):
-    RECEIVED = "received", "Received"
-    PROCESSED = "processed", "Processed"
-    IGNORED = "ignored", "Ignored"
-    FAILED = "failed", "Failed"
+    RECEIVED = "received", _lazy("Received")
+    PROCESSED = "processed", _lazy("Processed")
+    IGNORED = "ignored", _lazy("Ignored")
+    FAILED = "failed", _lazy("Failed")
 
 
 class WebhookDelivery(ShopOwned):
@@ -156,9 +157,9 @@ class WebhookDelivery(ShopOwned):
 
 
 class TombstoneKind(models.TextChoices):
-    PRODUCT = "product", "Product"
-    CUSTOMER = "customer", "Customer"
-    ORDER = "order", "Order"
+    PRODUCT = "product", _lazy("Product")
+    CUSTOMER = "customer", _lazy("Customer")
+    ORDER = "order", _lazy("Order")
 
 
 class Tombstone(ShopOwned):
@@ -181,27 +182,27 @@ class Tombstone(ShopOwned):
 
 
 class SyncKind(models.TextChoices):
-    FULL = "full", "Full"
-    INCREMENTAL = "incremental", "Incremental (modified since)"
-    SWEEP = "sweep", "Id sweep (deletes and gaps)"
+    FULL = "full", _lazy("Full")
+    INCREMENTAL = "incremental", _lazy("Incremental (modified since)")
+    SWEEP = "sweep", _lazy("Id sweep (deletes and gaps)")
 
 
 class SyncStatus(models.TextChoices):
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
+    RUNNING = "running", _lazy("Running")
+    DONE = "done", _lazy("Done")
+    FAILED = "failed", _lazy("Failed")
+    CANCELLED = "cancelled", _lazy("Cancelled")
 
 
 class SyncPhase(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    COLLECTIONS = "collections", "Categories"
-    PRODUCTS = "products", "Products"
-    CUSTOMERS = "customers", "Customers"
-    ORDERS = "orders", "Orders"
-    REVIEWS = "reviews", "Reviews"
-    SWEEP = "sweep", "Checking for deletes"
-    DONE = "done", "Done"
+    QUEUED = "queued", _lazy("Queued")
+    COLLECTIONS = "collections", _lazy("Categories")
+    PRODUCTS = "products", _lazy("Products")
+    CUSTOMERS = "customers", _lazy("Customers")
+    ORDERS = "orders", _lazy("Orders")
+    REVIEWS = "reviews", _lazy("Reviews")
+    SWEEP = "sweep", _lazy("Checking for deletes")
+    DONE = "done", _lazy("Done")
 
 
 class SyncRun(ShopOwned):

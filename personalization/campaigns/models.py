@@ -6,31 +6,32 @@ from django.db import models
 from django.db.models import Q
 
 from shopapp.catalog.models import Customer, money_field
+from shopapp.languages.text import lazy_text as _lazy
 from shopapp.shops.models import Shop, ShopOwned
 
 
 class Placement(models.TextChoices):
-    POPUP = "popup", "Popup"
-    SLIDE_IN = "slide_in", "Slide-in"
-    BAR = "bar", "Bar"
-    EMBEDDED = "embedded", "Embedded block"
-    EMAIL = "email", "Email"
+    POPUP = "popup", _lazy("Popup")
+    SLIDE_IN = "slide_in", _lazy("Slide-in")
+    BAR = "bar", _lazy("Bar")
+    EMBEDDED = "embedded", _lazy("Embedded block")
+    EMAIL = "email", _lazy("Email")
 
 
 OVERLAY_PLACEMENTS = (Placement.POPUP, Placement.SLIDE_IN, Placement.BAR)
 
 
 class Trigger(models.TextChoices):
-    PAGE_VIEW = "page_view", "Page view"
-    EXIT_INTENT = "exit_intent", "Exit intent"
-    RETURN_WITH_CART = "return_with_cart", "Return with an abandoned cart"
-    TIME_ON_PAGE = "time_on_page", "Time on page (seconds)"
-    NTH_VISIT = "nth_visit", "N-th visit"
+    PAGE_VIEW = "page_view", _lazy("Page view")
+    EXIT_INTENT = "exit_intent", _lazy("Exit intent")
+    RETURN_WITH_CART = "return_with_cart", _lazy("Return with an abandoned cart")
+    TIME_ON_PAGE = "time_on_page", _lazy("Time on page (seconds)")
+    NTH_VISIT = "nth_visit", _lazy("N-th visit")
     # Email: `trigger_value` is the delay in minutes after the moment that makes a person due.
-    CART_ABANDONED = "cart_abandoned", "Cart abandoned (email)"
-    BROWSE_ABANDONED = "browse_abandoned", "Browse abandoned (email)"
-    ORDER_PLACED = "order_placed", "Order placed: cross-sell (email)"
-    LAPSED = "lapsed", "Customer lapsed: win-back (email)"
+    CART_ABANDONED = "cart_abandoned", _lazy("Cart abandoned (email)")
+    BROWSE_ABANDONED = "browse_abandoned", _lazy("Browse abandoned (email)")
+    ORDER_PLACED = "order_placed", _lazy("Order placed: cross-sell (email)")
+    LAPSED = "lapsed", _lazy("Customer lapsed: win-back (email)")
 
 
 ONSITE_TRIGGERS = (
@@ -49,10 +50,10 @@ EMAIL_TRIGGERS = (
 
 
 class CampaignStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    ACTIVE = "active", "Active"
-    PAUSED = "paused", "Paused"
-    ENDED = "ended", "Ended"
+    DRAFT = "draft", _lazy("Draft")
+    ACTIVE = "active", _lazy("Active")
+    PAUSED = "paused", _lazy("Paused")
+    ENDED = "ended", _lazy("Ended")
 
 
 class CampaignSettings(models.Model):
@@ -177,10 +178,10 @@ class Campaign(ShopOwned):
 
 
 class ContactKind(models.TextChoices):
-    IMPRESSION = "impression", "Shown"
-    CLICK = "click", "Clicked"
-    DISMISS = "dismiss", "Dismissed"
-    SENT = "sent", "Email sent"
+    IMPRESSION = "impression", _lazy("Shown")
+    CLICK = "click", _lazy("Clicked")
+    DISMISS = "dismiss", _lazy("Dismissed")
+    SENT = "sent", _lazy("Email sent")
 
 
 class Contact(ShopOwned):

@@ -5,25 +5,26 @@ from __future__ import annotations
 from django.db import models
 
 from shopapp.catalog.models import Customer, Product
+from shopapp.languages.text import lazy_text as _lazy
 from shopapp.shops.models import Shop, ShopOwned
 
 
 class DeviceClass(models.TextChoices):
-    DESKTOP = "desktop", "Desktop"
-    MOBILE = "mobile", "Mobile"
-    TABLET = "tablet", "Tablet"
-    BOT = "bot", "Bot"
-    UNKNOWN = "unknown", "Unknown"
+    DESKTOP = "desktop", _lazy("Desktop")
+    MOBILE = "mobile", _lazy("Mobile")
+    TABLET = "tablet", _lazy("Tablet")
+    BOT = "bot", _lazy("Bot")
+    UNKNOWN = "unknown", _lazy("Unknown")
 
 
 class TrafficSource(models.TextChoices):
-    DIRECT = "direct", "Direct"
-    SEARCH = "search", "Search"
-    SOCIAL = "social", "Social"
-    EMAIL = "email", "Email"
-    PAID = "paid", "Paid"
-    REFERRAL = "referral", "Referral"
-    INTERNAL = "internal", "Internal"
+    DIRECT = "direct", _lazy("Direct")
+    SEARCH = "search", _lazy("Search")
+    SOCIAL = "social", _lazy("Social")
+    EMAIL = "email", _lazy("Email")
+    PAID = "paid", _lazy("Paid")
+    REFERRAL = "referral", _lazy("Referral")
+    INTERNAL = "internal", _lazy("Internal")
 
 
 class Visitor(ShopOwned):

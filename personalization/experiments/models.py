@@ -7,6 +7,7 @@ import secrets
 from django.db import models
 from django.db.models import Q
 
+from shopapp.languages.text import lazy_text as _lazy
 from shopapp.shops.models import ShopOwned
 
 DEFAULT_HOLDOUT_PERCENT = 5.0
@@ -17,22 +18,22 @@ def new_salt() -> str:
 
 
 class TargetKind(models.TextChoices):
-    PLACEMENT = "placement", "Placement strategy"
-    CAMPAIGN = "campaign", "Campaign"
+    PLACEMENT = "placement", _lazy("Placement strategy")
+    CAMPAIGN = "campaign", _lazy("Campaign")
 
 
 class ExperimentStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    RUNNING = "running", "Running"
-    STOPPED = "stopped", "Stopped"
-    COMPLETED = "completed", "Completed"
+    DRAFT = "draft", _lazy("Draft")
+    RUNNING = "running", _lazy("Running")
+    STOPPED = "stopped", _lazy("Stopped")
+    COMPLETED = "completed", _lazy("Completed")
 
 
 class Metric(models.TextChoices):
-    CTR = "ctr", "Click-through rate"
-    ADD_TO_CART = "add_to_cart", "Add-to-cart rate"
-    CONVERSION = "conversion", "Conversion rate"
-    REVENUE_PER_VISITOR = "revenue_per_visitor", "Revenue per visitor"
+    CTR = "ctr", _lazy("Click-through rate")
+    ADD_TO_CART = "add_to_cart", _lazy("Add-to-cart rate")
+    CONVERSION = "conversion", _lazy("Conversion rate")
+    REVENUE_PER_VISITOR = "revenue_per_visitor", _lazy("Revenue per visitor")
 
 
 class Experiment(ShopOwned):
@@ -139,9 +140,9 @@ class HoldoutSettings(ShopOwned):
 
 
 class IdeaStatus(models.TextChoices):
-    BACKLOG = "backlog", "Backlog"
-    LAUNCHED = "launched", "Launched"
-    DISCARDED = "discarded", "Discarded"
+    BACKLOG = "backlog", _lazy("Backlog")
+    LAUNCHED = "launched", _lazy("Launched")
+    DISCARDED = "discarded", _lazy("Discarded")
 
 
 class Idea(ShopOwned):

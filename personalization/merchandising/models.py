@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from shopapp.languages.text import lazy_text as _lazy
 from shopapp.shops.models import ShopOwned
 
 
@@ -33,15 +34,15 @@ class SynonymGroup(ShopOwned):
 
 
 class RuleAction(models.TextChoices):
-    PIN = "pin", "Pin to the top"
-    BOOST = "boost", "Boost"
-    BURY = "bury", "Bury"
-    HIDE = "hide", "Hide"
+    PIN = "pin", _lazy("Pin to the top")
+    BOOST = "boost", _lazy("Boost")
+    BURY = "bury", _lazy("Bury")
+    HIDE = "hide", _lazy("Hide")
 
 
 class MatchKind(models.TextChoices):
-    CONTAINS = "contains", "contains"
-    EXACT = "exact", "is exactly"
+    CONTAINS = "contains", _lazy("contains")
+    EXACT = "exact", _lazy("is exactly")
 
 
 class QueryRule(ShopOwned):
@@ -70,8 +71,8 @@ class QueryRule(ShopOwned):
 
 
 class NavAction(models.TextChoices):
-    PIN = "pin", "Pin first"
-    HIDE = "hide", "Hide"
+    PIN = "pin", _lazy("Pin first")
+    HIDE = "hide", _lazy("Hide")
 
 
 class NavRule(ShopOwned):

@@ -6,19 +6,20 @@ from __future__ import annotations
 from django.db import models
 
 from shopapp.catalog.models import Customer
+from shopapp.languages.text import lazy_text as _lazy
 from shopapp.shops.models import ShopOwned
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "Email"
-    SMS = "sms", "SMS"
+    EMAIL = "email", _lazy("Email")
+    SMS = "sms", _lazy("SMS")
 
 
 class MessageStatus(models.TextChoices):
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    SKIPPED = "skipped", "Skipped"
-    FAILED = "failed", "Failed"
+    SENDING = "sending", _lazy("Sending")
+    SENT = "sent", _lazy("Sent")
+    SKIPPED = "skipped", _lazy("Skipped")
+    FAILED = "failed", _lazy("Failed")
 
 
 class Message(ShopOwned):

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from django.db import models
 
+from shopapp.languages.text import lazy_text as _lazy
 from shopapp.shops.models import Shop, ShopOwned
 
 
 class ConsentMode(models.TextChoices):
     # Nothing stored and no visitor id until the shopper agrees (GDPR-style opt-in). The default.
-    OPT_IN = "opt_in", "Ask first (opt-in)"
+    OPT_IN = "opt_in", _lazy("Ask first (opt-in)")
     # Follow the platform's signal (Shopify's Customer Privacy API, a WordPress consent plugin).
-    PLATFORM = "platform", "Follow the store's consent banner"
+    PLATFORM = "platform", _lazy("Follow the store's consent banner")
     # Store unless the shopper declines (opt-out regions only).
-    OPT_OUT = "opt_out", "Unless declined (opt-out)"
+    OPT_OUT = "opt_out", _lazy("Unless declined (opt-out)")
 
 
 EVENT_RETENTION_DAYS = (30, 90, 180, 365, 730)
@@ -44,16 +45,16 @@ class PrivacySettings(ShopOwned):
 
 
 class PrivacyAction(models.TextChoices):
-    EXPORT = "export", "Customer data export"
-    ERASE = "erase", "Customer erasure"
-    SHOP_ERASE = "shop_erase", "Shop erasure"
-    RETENTION = "retention", "Retention clean-up"
+    EXPORT = "export", _lazy("Customer data export")
+    ERASE = "erase", _lazy("Customer erasure")
+    SHOP_ERASE = "shop_erase", _lazy("Shop erasure")
+    RETENTION = "retention", _lazy("Retention clean-up")
 
 
 class PrivacyStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _lazy("Pending")
+    DONE = "done", _lazy("Done")
+    FAILED = "failed", _lazy("Failed")
 
 
 class PrivacyRequest(models.Model):

@@ -6,16 +6,17 @@ from django.db import models
 from django.db.models import Q
 
 from shopapp.catalog.models import Customer
+from shopapp.languages.text import lazy_text as _lazy
 from shopapp.shops.models import Shop, ShopOwned
 
 
 class Lifecycle(models.TextChoices):
-    NEW_VISITOR = "new_visitor", "New visitor"
-    RETURNING_VISITOR = "returning_visitor", "Returning visitor"
-    FIRST_TIME_CUSTOMER = "first_time_customer", "First-time customer"
-    REPEAT_CUSTOMER = "repeat_customer", "Repeat customer"
-    LAPSED = "lapsed", "Lapsed"
-    VIP = "vip", "VIP"
+    NEW_VISITOR = "new_visitor", _lazy("New visitor")
+    RETURNING_VISITOR = "returning_visitor", _lazy("Returning visitor")
+    FIRST_TIME_CUSTOMER = "first_time_customer", _lazy("First-time customer")
+    REPEAT_CUSTOMER = "repeat_customer", _lazy("Repeat customer")
+    LAPSED = "lapsed", _lazy("Lapsed")
+    VIP = "vip", _lazy("VIP")
 
 
 class Profile(ShopOwned):

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from django.db import models
 
+from shopapp.languages.text import lazy_text as _lazy
 from shopapp.shops.models import ShopOwned
 
 
 class SegmentKind(models.TextChoices):
-    BUILTIN = "builtin", "Built-in"
-    RULE = "rule", "Rule"
-    CLUSTER = "cluster", "Cluster (learned from behaviour)"
+    BUILTIN = "builtin", _lazy("Built-in")
+    RULE = "rule", _lazy("Rule")
+    CLUSTER = "cluster", _lazy("Cluster (learned from behaviour)")
 
 
 class Segment(ShopOwned):

@@ -18,33 +18,34 @@ from django.db.models import Q
 from django.utils import timezone
 
 from shopapp.catalog.models import Customer, Product
+from shopapp.languages.text import lazy_text as _lazy
 from shopapp.shops.fields import EncryptedTextField
 from shopapp.shops.models import Shop, ShopOwned, ShopOwnedQuerySet
 
 
 class Kind(models.TextChoices):
-    REVIEW = "review", "Review"
-    PHOTO = "photo", "Photo"
-    VIDEO = "video", "Video"
-    SOCIAL = "social", "Social post"
+    REVIEW = "review", _lazy("Review")
+    PHOTO = "photo", _lazy("Photo")
+    VIDEO = "video", _lazy("Video")
+    SOCIAL = "social", _lazy("Social post")
 
 
 class Source(models.TextChoices):
-    UPLOAD = "upload", "Storefront upload"
-    WOOCOMMERCE = "woocommerce", "WooCommerce review"
-    JUDGEME = "judgeme", "Judge.me export"
-    YOTPO = "yotpo", "Yotpo export"
-    LOOX = "loox", "Loox export"
-    REVIEWS_CSV = "reviews_csv", "Reviews CSV"
-    SOCIAL_URL = "social_url", "Social post by URL"
-    SOCIAL_CSV = "social_csv", "Social posts CSV"
+    UPLOAD = "upload", _lazy("Storefront upload")
+    WOOCOMMERCE = "woocommerce", _lazy("WooCommerce review")
+    JUDGEME = "judgeme", _lazy("Judge.me export")
+    YOTPO = "yotpo", _lazy("Yotpo export")
+    LOOX = "loox", _lazy("Loox export")
+    REVIEWS_CSV = "reviews_csv", _lazy("Reviews CSV")
+    SOCIAL_URL = "social_url", _lazy("Social post by URL")
+    SOCIAL_CSV = "social_csv", _lazy("Social posts CSV")
 
 
 class Status(models.TextChoices):
-    PENDING = "pending", "Waiting for review"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    REMOVED = "removed", "Removed at the creator's request"
+    PENDING = "pending", _lazy("Waiting for review")
+    APPROVED = "approved", _lazy("Approved")
+    REJECTED = "rejected", _lazy("Rejected")
+    REMOVED = "removed", _lazy("Removed at the creator's request")
 
 
 class ContentQuerySet(ShopOwnedQuerySet):
@@ -124,9 +125,9 @@ class Content(ShopOwned):
 
 
 class TagSource(models.TextChoices):
-    CREATOR = "creator", "The creator"
-    MERCHANT = "merchant", "The merchant"
-    IMPORT = "import", "The import"
+    CREATOR = "creator", _lazy("The creator")
+    MERCHANT = "merchant", _lazy("The merchant")
+    IMPORT = "import", _lazy("The import")
 
 
 class ProductTag(ShopOwned):
@@ -144,8 +145,8 @@ class ProductTag(ShopOwned):
 
 
 class RemovalStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    DONE = "done", "Removed"
+    OPEN = "open", _lazy("Open")
+    DONE = "done", _lazy("Removed")
 
 
 class RemovalRequest(ShopOwned):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import QueryDict
-from django.utils.text import slugify
+from django.utils.text import format_lazy, slugify
 
 from personalization.experiments.models import Metric, TargetKind
 from personalization.experiments.services import NO_PERSONALIZATION, VariantIn
@@ -26,7 +26,10 @@ ARM_CHOICES: dict[str, tuple[str, dict[str, Any]]] = {
     "hide": ("Campaign not shown", {"show": False}),
     "show": ("Campaign shown", {"show": True}),
 }
-SLOT_PLACEMENTS = [(p.key, f"{p.group}: {p.name}") for p in PLACEMENTS if p.kind == "slot"]
+# format_lazy: the labels are built at import, and translated when a page renders them.
+SLOT_PLACEMENTS = [
+    (p.key, format_lazy("{}: {}", p.group, p.name)) for p in PLACEMENTS if p.kind == "slot"
+]
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from shopapp.languages.text import lazy_text as _lazy
 from shopapp.shops.fields import EncryptedTextField
 from shopapp.shops.models import Shop, ShopOwned
 
@@ -86,9 +87,9 @@ class Variant(Mirrored):
 
 
 class CollectionKind(models.TextChoices):
-    MANUAL = "manual", "Manual collection"
-    SMART = "smart", "Smart (rule-based) collection"
-    CATEGORY = "category", "Category"
+    MANUAL = "manual", _lazy("Manual collection")
+    SMART = "smart", _lazy("Smart (rule-based) collection")
+    CATEGORY = "category", _lazy("Category")
 
 
 class Collection(Mirrored):
@@ -144,17 +145,17 @@ class Customer(Mirrored):
 
 
 class OrderKind(models.TextChoices):
-    SALE = "sale", "Sale"
+    SALE = "sale", _lazy("Sale")
     # A stand-alone return/cancellation document (UCI "C" invoices): negative quantities.
-    RETURN = "return", "Return"
+    RETURN = "return", _lazy("Return")
 
 
 class FinancialStatus(models.TextChoices):
-    PAID = "paid", "Paid"
-    PENDING = "pending", "Pending"
-    PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
-    REFUNDED = "refunded", "Refunded"
-    VOIDED = "voided", "Voided"
+    PAID = "paid", _lazy("Paid")
+    PENDING = "pending", _lazy("Pending")
+    PARTIALLY_REFUNDED = "partially_refunded", _lazy("Partially refunded")
+    REFUNDED = "refunded", _lazy("Refunded")
+    VOIDED = "voided", _lazy("Voided")
 
 
 class Order(Mirrored):

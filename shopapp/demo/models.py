@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from django.db import models
 
+from shopapp.languages.text import lazy_text as _lazy
 from shopapp.shops.models import ShopOwned
 
 
 class ImportStatus(models.TextChoices):
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
+    SUCCEEDED = "succeeded", _lazy("Succeeded")
+    FAILED = "failed", _lazy("Failed")
 
 
 class ImportRun(ShopOwned):

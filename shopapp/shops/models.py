@@ -8,19 +8,20 @@ from typing import Any, Self
 from django.db import models
 from django.utils import timezone
 
+from shopapp.languages.text import lazy_text as _lazy
 from shopapp.shops.fields import EncryptedJSONField
 
 
 class Platform(models.TextChoices):
-    SHOPIFY = "shopify", "Shopify"
-    WOOCOMMERCE = "woocommerce", "WooCommerce"
+    SHOPIFY = "shopify", _lazy("Shopify")
+    WOOCOMMERCE = "woocommerce", _lazy("WooCommerce")
 
 
 class InstallState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    INSTALLED = "installed", "Installed"
-    NEEDS_REAUTH = "needs_reauth", "Needs re-authorization"
-    UNINSTALLED = "uninstalled", "Uninstalled"
+    PENDING = "pending", _lazy("Pending")
+    INSTALLED = "installed", _lazy("Installed")
+    NEEDS_REAUTH = "needs_reauth", _lazy("Needs re-authorization")
+    UNINSTALLED = "uninstalled", _lazy("Uninstalled")
 
 
 def new_storefront_key() -> str:

@@ -19,15 +19,16 @@ from shopapp.adminui.reconciliation import reconciliation_table
 from shopapp.adminui.views.base import AdminPage
 from shopapp.catalog.selectors import shop_counts
 from shopapp.demo.selectors import demo_shop_get, import_run_latest
+from shopapp.languages.text import lazy_text as _lazy
 from shopapp.shops.auth import admin_session_credential, admin_session_sign_in
 from shopapp.shops.models import Shop
 
 COUNT_LABELS = (
-    ("products", "Products"),
-    ("collections", "Collections"),
-    ("customers", "Customers"),
-    ("orders", "Orders"),
-    ("returns", "Returns"),
+    ("products", _lazy("Products")),
+    ("collections", _lazy("Collections")),
+    ("customers", _lazy("Customers")),
+    ("orders", _lazy("Orders")),
+    ("returns", _lazy("Returns")),
 )
 
 
