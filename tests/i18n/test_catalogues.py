@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils import translation
 
 from shopapp.languages import catalogue
+from shopapp.languages.untranslated import bare_text, untranslated_in
 
 LANGUAGES = ["id", "nl", "fr", "da", "hu"]
 
@@ -70,3 +71,25 @@ def test_compiled_catalogues_are_loaded():
     assert seen["en"] == "Segments"
     assert len({seen[language] for language in LANGUAGES} | {"Segments"}) >= 4
     assert all(seen[language] for language in LANGUAGES)
+
+
+def test_no_template_shows_text_outside_translate_tags():
+    # given every template the admin, the demo storefront and the integrations render
+    root = Path(settings.BASE_DIR)
+    templates = [p for p in catalogue.source_files() if p.suffix == ".html"]
+    assert len(templates) > 50
+    # when their text nodes and readable attributes are scanned
+    found = untranslated_in(templates, root)
+    # then every word a person reads is inside {% translate %} / {% blocktranslate %}
+    assert found == [], f"{len(found)} untranslated texts, first ones:\n" + "\n".join(found[:40])
+
+
+def test_the_scanner_flags_bare_text_and_passes_wrapped_text():
+    # given a template with bare text, a bare placeholder and properly wrapped text
+    source = (
+        '{% load i18n %}<h1>Hello there</h1><input placeholder="Your name">'
+        '<p>{% translate "Fine" %}</p>{% blocktranslate %}Also {{ x }} fine{% endblocktranslate %}'
+        "<script>var label = 'not text';</script><code>make demo</code><p>{{ value }} · 42</p>"
+    )
+    # when scanned then exactly the two bare strings are reported
+    assert list(bare_text(source)) == ["Hello there", "Your name"]
