@@ -227,3 +227,46 @@ def test_recently_viewed_is_topped_up_with_what_followed_those_views(admin_clien
     )
     assert items[0] == ("c1", "You viewed this")
     assert items[1][1] == "Because you viewed Lavender soy candle"
+
+
+@pytest.mark.django_db
+def test_trending_per_segment_names_the_segment(shop, store, monkeypatch):
+    from personalization.decisions import compose
+    from personalization.decisions.catalog import catalog_snapshot
+    from personalization.decisions.context import VisitorContext
+    from personalization.recommendations import services
+    from personalization.segments.models import Segment, SegmentMembership
+
+    monkeypatch.setattr(services, "MIN_SEGMENT_CUSTOMERS", 2)
+    segment = Segment.objects.create(shop=shop, key="gardeners", name="Gardeners")
+    # the regular bought the watering can (g3) most recently of anyone
+    for platform_id in ("regular", "crowd-0"):
+        SegmentMembership.objects.create(
+            shop=shop, segment=segment, profile=_profile(shop, platform_id)
+        )
+    train(shop)
+
+    models = selectors.shop_models(shop=shop)
+    assert models.segment_names() == {"seg:gardeners": "Gardeners"}
+    overall = [pid for pid, _, _ in models.source("trending")("*", 3)]
+    theirs = [pid for pid, _, _ in models.source("trending")("seg:gardeners", 3)]
+    assert theirs != overall
+    decision = compose.decide_slot(
+        "home-new-arrivals",
+        compose.SlotPlan("Trending", "trending"),
+        catalog_snapshot(shop),
+        VisitorContext(segments=["gardeners"]),
+        limit=3,
+        product_id=None,
+        config={},
+        sources=services_sources(shop),
+        exclude=set(),
+    )
+    first, reason = decision.items[0]
+    assert (first.platform_id, reason) == (theirs[0], "Popular with Gardeners")
+
+
+def services_sources(shop):
+    from personalization.decisions.services import _sources
+
+    return _sources(shop)
