@@ -270,3 +270,45 @@ def services_sources(shop):
     from personalization.decisions.services import _sources
 
     return _sources(shop)
+
+
+@pytest.mark.django_db
+def test_related_learns_from_visits_once_the_shop_has_enough(
+    admin_client_for, shop, store, monkeypatch
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from personalization.events.models import Event, Session, Visitor
+    from personalization.recommendations import services
+
+    monkeypatch.setattr(services, "MIN_VIEW_SESSIONS", 3)
+    now = timezone.now()
+    # shoppers who look at the trowel (g1) go on to the seed tray (g2): never bought together
+    for n in range(4):
+        visitor = Visitor.objects.create(
+            shop=shop, visitor_key=f"viewer-{n}", first_seen_at=now, last_event_at=now
+        )
+        visit = Session.objects.create(
+            shop=shop, visitor=visitor, started_at=now, last_event_at=now
+        )
+        for step, pid in enumerate(("g1", "g2")):
+            Event.objects.create(
+                shop=shop,
+                event_id=f"view-{n}-{step}-0000",
+                type="product_view",
+                visitor=visitor,
+                session=visit,
+                product=store[pid],
+                occurred_at=now + timedelta(minutes=step),
+                received_at=now,
+            )
+    report = train(shop)
+
+    assert report["related"]["learned_from"] == "views"
+    assert report["views"] == 8
+    items = slot(
+        decide(admin_client_for(shop), shop, page="product", product="g1"), "product-related"
+    )
+    assert items[0] == ("g2", "Because you viewed Trowel")
