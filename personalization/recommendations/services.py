@@ -278,3 +278,35 @@ def models_train(*, shop: Shop) -> dict[str, Any]:
         report[kind]["version"] = version
     report["seconds"] = round(time.perf_counter() - started, 2)
     return report
+
+
+PERSONAL_KINDS = ("buy_again", "for_you")
+
+
+def models_forget_customer(*, shop: Shop, customer_pk: int) -> int:
+    """Drop one customer's rows from every stored version of the personal tables (for an
+    erasure request; the item-to-item tables hold no per-person rows, and the next training no
+    longer sees their orders). Returns how many stored tables changed."""
+    key = str(customer_pk)
+    changed = 0
+    with transaction.atomic():
+        for model in TrainedModel.objects.select_for_update().filter(
+            shop=shop, kind__in=PERSONAL_KINDS
+        ):
+            rows = list(model.row_ids or [])
+            if key not in rows:
+                continue
+            row = rows.index(key)
+            table = Neighbours.from_bytes(bytes(model.artifact))
+            indices, scores, support = (
+                table.indices.copy(),
+                table.scores.copy(),
+                table.support.copy(),
+            )
+            indices[row], scores[row], support[row] = -1, 0.0, 0
+            rows[row] = ""
+            model.artifact = Neighbours(indices, scores, support).to_bytes(compress=False)
+            model.row_ids = rows
+            model.save(update_fields=["artifact", "row_ids"])
+            changed += 1
+    return changed

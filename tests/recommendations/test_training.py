@@ -312,3 +312,22 @@ def test_related_learns_from_visits_once_the_shop_has_enough(
         decide(admin_client_for(shop), shop, page="product", product="g1"), "product-related"
     )
     assert items[0] == ("g2", "Because you viewed Trowel")
+
+
+@pytest.mark.django_db
+def test_forgetting_a_customer_drops_their_personal_rows(shop, store):
+    from personalization.recommendations.services import models_forget_customer
+
+    train(shop)
+    train(shop)  # two stored versions hold the customer
+    regular = Customer.objects.get(shop=shop, platform_id="regular")
+    assert selectors.shop_models(shop=shop).source("buy_again")(str(regular.pk), 3)
+
+    assert models_forget_customer(shop=shop, customer_pk=regular.pk) == 4
+    selectors.forget()
+
+    models = selectors.shop_models(shop=shop)
+    assert models.source("buy_again")(str(regular.pk), 3) == []
+    assert models.source("for_you")(str(regular.pk), 3) == []
+    other = Customer.objects.get(shop=shop, platform_id="crowd-1")
+    assert models.source("for_you")(str(other.pk), 3)
