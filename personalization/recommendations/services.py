@@ -258,11 +258,13 @@ def models_train(*, shop: Shop) -> dict[str, Any]:
         return report
     has_orders = len(data.purchases) > 0
     steps: list[tuple[str, Callable[[], _Table]]] = [("related", lambda: _related(data))]
+    if has_orders or data.views is not None:
+        # views alone (a new shop with traffic, no sales yet) already say what is trending
+        steps.append(("trending", lambda: _trending(data, _segments(shop))))
     if has_orders:
         steps += [
             ("bought_together", lambda: _bought_together(data)),
             ("cross_sell", lambda: _cross_sell(data)),
-            ("trending", lambda: _trending(data, _segments(shop))),
             ("buy_again", lambda: _buy_again(data)),
             ("for_you", lambda: _for_you(data)),
         ]

@@ -13,6 +13,7 @@ from personalization.recommendations.models import TrainedModel
 from personalization.recommendations.tasks import models_train_shop
 from shopapp.catalog.models import Customer
 from tests.factories import ProductFactory
+from tests.recommendations.conftest import views
 
 URL = "/api/v1/decide"
 KINDS = {"related", "bought_together", "cross_sell", "trending", "buy_again", "for_you"}
@@ -276,34 +277,11 @@ def services_sources(shop):
 def test_related_learns_from_visits_once_the_shop_has_enough(
     admin_client_for, shop, store, monkeypatch
 ):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from personalization.events.models import Event, Session, Visitor
     from personalization.recommendations import services
 
     monkeypatch.setattr(services, "MIN_VIEW_SESSIONS", 3)
-    now = timezone.now()
     # shoppers who look at the trowel (g1) go on to the seed tray (g2): never bought together
-    for n in range(4):
-        visitor = Visitor.objects.create(
-            shop=shop, visitor_key=f"viewer-{n}", first_seen_at=now, last_event_at=now
-        )
-        visit = Session.objects.create(
-            shop=shop, visitor=visitor, started_at=now, last_event_at=now
-        )
-        for step, pid in enumerate(("g1", "g2")):
-            Event.objects.create(
-                shop=shop,
-                event_id=f"view-{n}-{step}-0000",
-                type="product_view",
-                visitor=visitor,
-                session=visit,
-                product=store[pid],
-                occurred_at=now + timedelta(minutes=step),
-                received_at=now,
-            )
+    views(shop, [[store["g1"], store["g2"]]] * 4)
     report = train(shop)
 
     assert report["related"]["learned_from"] == "views"
@@ -331,3 +309,21 @@ def test_forgetting_a_customer_drops_their_personal_rows(shop, store):
     assert models.source("for_you")(str(regular.pk), 3) == []
     other = Customer.objects.get(shop=shop, platform_id="crowd-1")
     assert models.source("for_you")(str(other.pk), 3)
+
+
+@pytest.mark.django_db
+def test_a_shop_with_views_but_no_sales_yet_knows_what_is_trending(client, other_shop):
+    products = [
+        ProductFactory(shop=other_shop, platform_id=f"v{i}", product_type="Misc") for i in range(6)
+    ]
+    views(other_shop, [[products[4], products[1]], [products[4]], [products[4], products[2]]])
+
+    report = train(other_shop)
+
+    assert "trending" in report
+    assert "for_you" not in report
+    PlacementConfig.objects.create(
+        shop=other_shop, placement="home-recommended", strategy="trending"
+    )
+    data = decide(client, other_shop, page="home", slots="home-recommended")
+    assert data["slots"]["home-recommended"]["items"][0]["id"] == "v4"
