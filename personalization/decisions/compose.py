@@ -143,17 +143,14 @@ def _for_you(
     top = max(context.category_affinity.values())
     # the trained parts lead; taste alone ranks below them
     scale = 0.6 if candidates else 1.0
+    items = snapshot.items
     for category in context.top_categories[:5]:
-        weight = context.category_affinity[category] / top
-        for pid in snapshot.by_category.get(category, [])[:PER_STRATEGY]:
-            item = snapshot.items[pid]
-            candidates.append(
-                (
-                    pid,
-                    scale * (0.65 * weight + 0.35 * item.popularity),
-                    f"Because you like {category}",
-                )
-            )
+        weight = 0.65 * context.category_affinity[category] / top
+        reason = f"Because you like {category}"
+        candidates += [
+            (pid, scale * (weight + 0.35 * items[pid].popularity), reason)
+            for pid in snapshot.by_category.get(category, [])[:PER_STRATEGY]
+        ]
     return candidates
 
 
