@@ -327,3 +327,14 @@ def test_a_shop_with_views_but_no_sales_yet_knows_what_is_trending(client, other
     )
     data = decide(client, other_shop, page="home", slots="home-recommended")
     assert data["slots"]["home-recommended"]["items"][0]["id"] == "v4"
+
+
+@pytest.mark.django_db
+def test_the_same_data_gives_the_same_model_versions(shop, store):
+    first = train(shop)
+    second = train(shop)
+    # not the blends ("related", "for_you"): engine/recs Blend digests its components' bytes,
+    # whose headers carry each fit's wall time
+    for kind in KINDS - {"related", "for_you"}:
+        assert first[kind]["engine_version"] == second[kind]["engine_version"], kind
+        assert second[kind]["version"] == first[kind]["version"] + 1  # still a new stored row
