@@ -331,7 +331,11 @@ def _decide(
         search_config = configs.get("search", {})
         if search_config.get("enabled", True):
             result["search"] = compose.rerank_results(
-                request.results, snapshot, context, max_shift=int(search_config.get("max_shift", 3))
+                request.results,
+                snapshot,
+                context,
+                max_shift=int(search_config.get("max_shift", 3)),
+                sources=sources,
             )
     return result
 

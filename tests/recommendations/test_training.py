@@ -338,3 +338,18 @@ def test_the_same_data_gives_the_same_model_versions(shop, store):
     for kind in KINDS - {"related", "for_you"}:
         assert first[kind]["engine_version"] == second[kind]["engine_version"], kind
         assert second[kind]["version"] == first[kind]["version"] + 1  # still a new stored row
+
+
+@pytest.mark.django_db
+def test_search_follows_what_the_models_pick_within_the_bound(client, shop, store):
+    results = "c4,c5,g1,g2,k2,k3"
+    params = {"page": "search", "results": results, "recent": "c1"}
+    before = decide(client, shop, **params)["search"]
+
+    train(shop)
+
+    after = decide(client, shop, **params)["search"]
+    # shoppers who viewed c1 went on to k2: it climbs, never more than three places
+    assert after.index("k2") < before.index("k2")
+    assert sorted(after) == sorted(results.split(","))
+    assert all(abs(after.index(p) - i) <= 3 for i, p in enumerate(results.split(",")))
