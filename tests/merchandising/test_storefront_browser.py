@@ -38,7 +38,10 @@ def demo_sofas(transactional_db, settings, monkeypatch):
     return shop
 
 
-def test_a_search_on_the_storefront_follows_the_shops_rules_and_synonyms(demo_sofas, live_server):
+@pytest.mark.parametrize("referrer", ["sent", "stripped"])
+def test_a_search_on_the_storefront_follows_the_shops_rules_and_synonyms(
+    demo_sofas, live_server, referrer
+):
     # given: couch = sofa; "sofa" pins sofa 3 and hides sofa 1
     synonym_group_save(shop=demo_sofas, terms="sofa, couch")
     query_rule_save(
@@ -56,6 +59,24 @@ def test_a_search_on_the_storefront_follows_the_shops_rules_and_synonyms(demo_so
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
+        if referrer == "stripped":
+            # as a cross-origin call would be: pz.js's decision then knows no query, and
+            # pz-search.js's own (which sends it) must win whichever answers last
+            def strip(route):
+                headers = {k: v for k, v in route.request.headers.items() if k != "referer"}
+                # Fetched by Playwright itself: the browser would put its Referer back.
+                route.fulfill(response=route.fetch(headers=headers))
+
+            page.route("**/api/v1/decide?*", strip)
+        decisions: list[dict] = []
+        page.on(
+            "response",
+            lambda r: (
+                decisions.append({"url": r.url, "json": r.json()})
+                if "/api/v1/decide?" in r.url
+                else None
+            ),
+        )
         # when a shopper searches for "couch"
         page.goto(live_server.url + "/demo/search/?q=couch")
         results = page.locator('[data-pz-slot="search-results"]')
@@ -70,7 +91,12 @@ def test_a_search_on_the_storefront_follows_the_shops_rules_and_synonyms(demo_so
         assert visible[0] == "s3"
         assert "s1" not in visible
         assert sorted(visible) == ["s0", "s2", "s3", "s4", "s5"]
+        # pz.js's own call names no query: it knew it only from the search page's URL
+        page.wait_for_load_state("networkidle")
+        from_pz = [d["json"] for d in decisions if "&q=" not in d["url"]]
+        assert len(from_pz) == 1
+        assert ("search_terms" in from_pz[0]) is (referrer == "sent")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "storefront-search-merchandised.png"))
+        page.screenshot(path=str(SCREENSHOTS / f"storefront-search-{referrer}.png"))
         browser.close()
     assert errors == []
