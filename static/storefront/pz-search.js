@@ -2,9 +2,9 @@
    It asks for the decision with the query itself (pz.js sends none, and a cross-origin call
    carries no search page URL), then orders the results by the shop's query rules, hides the
    ones they hide, and writes the query's synonyms on the results (data-pz-terms). pz.js may
-   reorder the same cards later: its order has no query rules, so this one is applied again.
-   Sends no visitor id: segment-only rules stay with pz.js. docs/admin.md, "Search and
-   navigation". No dependencies. */
+   reorder the same cards later, without the query when the call is cross-origin, so this order
+   is applied again. The visitor id (with consent, as pz.js) and a preview persona go along, so
+   segment rules hold. docs/admin.md, "Search and navigation". No dependencies. */
 (function () {
   "use strict";
   var me = document.currentScript;
@@ -21,6 +21,20 @@
   var ids = cards.map(function (c) { return c.getAttribute(ATTR); });
   var params = new URLSearchParams({ key: key, page: "search", q: query.slice(0, 200),
     results: ids.slice(0, 200).join(",") });
+  var persona = new URLSearchParams(location.search).get("pz_persona");
+  if (persona) params.set("persona", persona);
+  else if (consented()) {
+    try { var vid = localStorage.getItem("pz_vid"); if (vid) params.set("visitor", vid); } catch (e) { /* private mode */ }
+  }
+
+  /* The same consent signals as pz.js, in the same order. */
+  function consented() {
+    if (typeof window.pzConsent === "boolean") return window.pzConsent;
+    var cp = window.Shopify && Shopify.customerPrivacy;
+    if (cp && cp.analyticsProcessingAllowed) return !!cp.analyticsProcessingAllowed();
+    if (typeof window.wp_has_consent === "function") return !!window.wp_has_consent("statistics");
+    try { return localStorage.getItem("pz_consent") === "1"; } catch (e) { return false; }
+  }
 
   /* The card, or the list item that holds only it, so grid items move and hide whole. */
   function holder(card) {

@@ -100,3 +100,65 @@ def test_a_search_on_the_storefront_follows_the_shops_rules_and_synonyms(
         page.screenshot(path=str(SCREENSHOTS / f"storefront-search-{referrer}.png"))
         browser.close()
     assert errors == []
+
+
+def test_a_rule_for_a_segment_holds_for_a_consenting_member_on_the_storefront(
+    demo_sofas, live_server
+):
+    from django.utils import timezone
+
+    from personalization.events.models import Visitor
+    from personalization.profiles.models import Profile
+    from personalization.segments.models import Segment, SegmentKind
+
+    # given a segment of browsers with 3+ sessions, a member who consented, and a rule for it
+    Segment.objects.create(
+        shop=demo_sofas,
+        key="regulars",
+        name="Regulars",
+        kind=SegmentKind.RULE,
+        rule={"field": "sessions", "op": "gte", "value": 3},
+    )
+    now = timezone.now()
+    visitor = Visitor.objects.create(
+        shop=demo_sofas, visitor_key="regular-1", first_seen_at=now, last_event_at=now
+    )
+    Profile.objects.create(
+        shop=demo_sofas, visitor=visitor, sessions_count=5, has_consent=True, last_seen_at=now
+    )
+    query_rule_save(
+        shop=demo_sofas,
+        data=QueryRuleInput(
+            phrase="sofa", action="pin", products="sofas-4", segment_key="regulars"
+        ),
+    )
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium"),
+            args=["--no-sandbox", "--disable-gpu", "--no-first-run"],
+        )
+        orders = {}
+        for who, script in (
+            (
+                "member",
+                "localStorage.setItem('pz_consent','1');localStorage.setItem('pz_vid','regular-1')",
+            ),
+            ("stranger", "localStorage.setItem('pz_consent','0')"),
+        ):
+            context = browser.new_context()
+            context.add_init_script(script)
+            page = context.new_page()
+            page.goto(live_server.url + "/demo/search/?q=sofa")
+            results = page.locator('[data-pz-slot="search-results"]')
+            sync_api.expect(results).to_have_attribute("data-pz-merchandised", "1", timeout=15_000)
+            sync_api.expect(results).to_have_attribute("data-pz-state", "rendered", timeout=15_000)
+            page.wait_for_load_state("networkidle")
+            orders[who] = page.evaluate(
+                """() => [...document.querySelectorAll('[data-pz-slot="search-results"] [data-pz-product-id]')]
+                    .filter((el) => el.offsetParent !== null).map((el) => el.dataset.pzProductId)"""
+            )
+            context.close()
+        browser.close()
+    # then the member sees the segment's pin first, the stranger the store's order
+    assert orders["member"][0] == "s4"
+    assert orders["stranger"][0] != "s4"
