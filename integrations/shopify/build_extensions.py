@@ -16,6 +16,8 @@ SOURCE = ROOT / "static" / "storefront" / "pz.js"
 TARGET = Path(__file__).resolve().parent / "extensions" / "pz-theme" / "assets" / "pz.js"
 MAX_JS_BYTES = 10_000
 PLACEHOLDER = b"/* pz.js: static/storefront/pz.js was not built when this extension was. */\n"
+# Loaded by the app embed on search pages only (search merchandising); copied as it is.
+EXTRA_SCRIPTS = ("pz-search.js",)
 
 
 def build() -> Path:
@@ -25,6 +27,13 @@ def build() -> Path:
             f"{SOURCE} is {len(script)} bytes; app extension JS must be <= {MAX_JS_BYTES}"
         )
     TARGET.write_bytes(script)
+    for name in EXTRA_SCRIPTS:
+        extra = (SOURCE.parent / name).read_bytes()
+        if len(extra) > MAX_JS_BYTES:
+            raise SystemExit(
+                f"{name} is {len(extra)} bytes; app extension JS must be <= {MAX_JS_BYTES}"
+            )
+        (TARGET.parent / name).write_bytes(extra)
     return TARGET
 
 
