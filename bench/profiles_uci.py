@@ -5,7 +5,8 @@
 Loads the full file into a fresh database (timed separately), then times the nightly recompute:
 RFM, lifecycle, purchase affinities, purchase propensity and churn risk (trained with a held-out
 report), behaviour clusters, and the refresh of every segment. Prints the tables and
-`RESULT customers=<n> seconds=<n> propensity_auc=<x> recency_baseline_auc=<y> churn_auc=<z>`.
+`RESULT customers=<n> seconds=<n> propensity_auc=<x> recency_baseline_auc=<y> churn_auc=<z> ...`
+with the held-out calibration tables; the AUCs equal bench/customers_uci.py's (same clock, model).
 Target on the 2-core reference machine: lifecycle and RFM for all 4,372 customers in <= 30 s.
 """
 
@@ -57,6 +58,7 @@ def main() -> int:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from personalization.profiles.models import ScoreModel
     from personalization.profiles.recompute import profiles_recompute
     from personalization.segments.models import Segment
     from personalization.segments.services import segments_refresh
@@ -90,19 +92,51 @@ def main() -> int:
     print("\n| segment | members |\n|---|---:|")
     for key, size in sizes.items():
         print(f"| {names.get(key, key)} | {size:,} |")
-    purchase = report.models.get("purchase_30d", {})
-    churn = report.models.get("churn_90d", {})
-    print("\n| model | held-out AUC | recency-only AUC |\n|---|---:|---:|")
-    for name, model in (("purchase within 30 days", purchase), ("churn within 90 days", churn)):
-        if isinstance(model, dict):
-            print(f"| {name} | {model['auc']:.3f} | {model['baseline_recency_auc']:.3f} |")
-        else:
-            print(f"| {name} | {model} | |")
+    # The held-out reports as stored with the current models: what the admin shows.
+    held_out = {
+        row.kind: row.report
+        for row in ScoreModel.objects.filter(
+            shop=shop, kind__in=["purchase_30d", "churn_90d"], is_current=True
+        )
+    }
+    print("\n| model | customers | positive rate | held-out AUC | recency-only AUC | Brier |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for kind, name in (
+        ("purchase_30d", "purchase within 30 days"),
+        ("churn_90d", "churn within 90 days"),
+    ):
+        stored = held_out.get(kind)
+        if not stored:
+            print(f"| {name} | {report.models.get(kind)} | | | | |")
+            continue
+        print(
+            f"| {name} | {stored['customers']:,} | {stored['positive_rate']:.3f} | "
+            f"{stored['auc']:.4f} | {stored['baseline_recency_auc']:.4f} | {stored['brier']:.4f} |"
+        )
+    for kind in ("purchase_30d", "churn_90d"):
+        if kind not in held_out:
+            continue
+        stored = held_out[kind]
+        print(f"\ncalibration, {kind} (held-out window):")
+        print("| predicted | customers | mean predicted | observed |\n|---|---:|---:|---:|")
+        for b in stored["calibration"]:
+            if b["count"]:
+                print(
+                    f"| {b['lower']:.1f}-{b['upper']:.1f} | {b['count']:,} | "
+                    f"{b['mean_predicted']:.3f} | {b['observed_rate']:.3f} |"
+                )
+    purchase = held_out.get("purchase_30d", {})
+    churn = held_out.get("churn_90d", {})
+    nan = float("nan")
     print(
         f"\nRESULT customers={report.customers} seconds={seconds:.1f} "
-        f"propensity_auc={purchase.get('auc', float('nan')):.3f} "
-        f"recency_baseline_auc={purchase.get('baseline_recency_auc', float('nan')):.3f} "
-        f"churn_auc={churn.get('auc', float('nan')):.3f} db={args.db}"
+        f"recompute_seconds={recompute_seconds:.1f} "
+        f"propensity_auc={purchase.get('auc', nan):.4f} "
+        f"recency_baseline_auc={purchase.get('baseline_recency_auc', nan):.4f} "
+        f"propensity_brier={purchase.get('brier', nan):.4f} "
+        f"churn_auc={churn.get('auc', nan):.4f} "
+        f"churn_recency_baseline_auc={churn.get('baseline_recency_auc', nan):.4f} "
+        f"churn_brier={churn.get('brier', nan):.4f} db={args.db}"
     )
     return 0 if report.customers == 4372 or args.path != DEFAULT_PATH else 1
 

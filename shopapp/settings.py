@@ -60,13 +60,21 @@ INSTALLED_APPS = [
     "shopapp.catalog",
     "shopapp.demo",
     "shopapp.adminui",
+    "shopapp.languages",
     "personalization.events",
     "personalization.profiles",
     "personalization.privacy",
     "personalization.segments",
     "personalization.decisions",
     "personalization.recommendations",
+    "personalization.experiments",
     "personalization.merchandising",
+    "personalization.campaigns",
+    "personalization.messaging",
+    "personalization.ugc",
+    "personalization.preferences",
+    "personalization.audiences",
+    "personalization.evaluation",
     "integrations.shopify",
     "integrations.woocommerce",
 ]
@@ -75,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions: a language chosen once (Shopify's `locale`, the demo's `lang`) is remembered.
+    "shopapp.languages.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -146,14 +156,31 @@ CELERY_TASK_ROUTES = {
     "personalization.events.tasks.*": {"queue": "events"},
     "personalization.profiles.tasks.*": {"queue": "training"},
     "personalization.recommendations.tasks.*": {"queue": "training"},
+    "personalization.evaluation.tasks.*": {"queue": "training"},
+    "personalization.messaging.tasks.*": {"queue": "messaging"},
     "integrations.shopify.tasks.*": {"queue": "sync"},
     "integrations.woocommerce.tasks.*": {"queue": "sync"},
 }
 CELERY_BEAT_SCHEDULE = {
+    # Per-segment product feeds follow the engine's current picks for ad platforms' daily fetch.
+    "audiences-feeds-regenerate": {
+        "task": "personalization.audiences.tasks.feeds_regenerate_all",
+        "schedule": crontab(hour="*/6", minute=20),
+    },
+    # Behavioural email: who is due (abandoned cart, browse, post-purchase, win-back).
+    "messaging-scan": {
+        "task": "personalization.messaging.tasks.messages_scan_all",
+        "schedule": 300.0,
+    },
     # Profiles and segments from scratch each night; live updates cover the day in between.
     "profiles-recompute-nightly": {
         "task": "personalization.profiles.tasks.profiles_recompute_all",
         "schedule": crontab(hour=3, minute=15),
+    },
+    # Experiments with automatic rollout: roll out decided winners after each day's look.
+    "experiments-auto-rollout": {
+        "task": "personalization.experiments.tasks.experiments_auto_rollout",
+        "schedule": crontab(hour=0, minute=30),
     },
     # A safety net: a drain is normally scheduled by the traffic itself.
     "events-drain-minutely": {
@@ -205,6 +232,16 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="shopapp@localhost")
 
 AUTH_PASSWORD_VALIDATORS: list[dict[str, str]] = []
 LANGUAGE_CODE = "en"
+# Native names: a merchant looks for their own language in the list. See docs/i18n.md.
+LANGUAGES = [
+    ("en", "English"),
+    ("id", "Bahasa Indonesia"),
+    ("nl", "Nederlands"),
+    ("fr", "Français"),
+    ("da", "Dansk"),
+    ("hu", "Magyar"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -215,6 +252,23 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)
 # Serve straight from the source folders when nobody ran collectstatic (the demo, tests).
 WHITENOISE_USE_FINDERS = True
+
+# User-generated content files (personalization/ugc/storage.py): a local folder by default; any
+# Django storage backend (S3-compatible through django-storages) by configuration.
+UGC_MEDIA_ROOT = Path(env.str("UGC_MEDIA_ROOT", default=str(VAR_DIR / "media" / "ugc")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "ugc": {
+        "BACKEND": env.str(
+            "UGC_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": env.json(
+            "UGC_STORAGE_OPTIONS",
+            default={"location": str(UGC_MEDIA_ROOT), "base_url": "/ugc-media/"},
+        ),
+    },
+}
 
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
@@ -256,6 +310,12 @@ SHOPIFY_API_SECRET = env.str(
 )
 SHOPIFY_OLD_API_SECRET = env.str("SHOPIFY_OLD_API_SECRET", default="")
 SHOPIFY_API_VERSION = env.str("SHOPIFY_API_VERSION", default="2026-10")
+# Coupon clients by platform (personalization never imports an integration): dotted paths to a
+# factory taking the shop.
+COUPON_CLIENTS = {
+    "shopify": "integrations.shopify.coupons.coupons_for",
+    "woocommerce": "integrations.woocommerce.coupons.coupons_for",
+}
 SHOPIFY_SHOP_URL = env.str("SHOPIFY_SHOP_URL", default="https://{shop}")
 SHOPIFY_APP_URL = env.str("SHOPIFY_APP_URL", default="http://127.0.0.1:8000")
 # The admin's session-token authenticator (shopapp.shops.auth) asks this integration to verify.

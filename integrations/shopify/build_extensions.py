@@ -16,25 +16,37 @@ SOURCE = ROOT / "static" / "storefront" / "pz.js"
 TARGET = Path(__file__).resolve().parent / "extensions" / "pz-theme" / "assets" / "pz.js"
 MAX_JS_BYTES = 10_000
 PLACEHOLDER = b"/* pz.js: static/storefront/pz.js was not built when this extension was. */\n"
-# Loaded by the app embed on search pages only (search merchandising); copied as it is.
-EXTRA_SCRIPTS = ("pz-search.js",)
+# Customer content blocks load their own small script, only where such a block is placed; the
+# app embed loads pz-search.js on search pages only (search merchandising).
+EXTRA_SCRIPTS = ("pz-ugc.js", "pz-search.js")
 
 
 def build() -> Path:
+    for name in EXTRA_SCRIPTS:
+        source = ROOT / "static" / "storefront" / name
+        if source.exists() and source.stat().st_size <= MAX_JS_BYTES:
+            (TARGET.parent / name).write_bytes(source.read_bytes())
     script = SOURCE.read_bytes() if SOURCE.exists() else PLACEHOLDER
     if len(script) > MAX_JS_BYTES:
         raise SystemExit(
             f"{SOURCE} is {len(script)} bytes; app extension JS must be <= {MAX_JS_BYTES}"
         )
     TARGET.write_bytes(script)
-    for name in EXTRA_SCRIPTS:
-        extra = (SOURCE.parent / name).read_bytes()
-        if len(extra) > MAX_JS_BYTES:
-            raise SystemExit(
-                f"{name} is {len(extra)} bytes; app extension JS must be <= {MAX_JS_BYTES}"
-            )
-        (TARGET.parent / name).write_bytes(extra)
+    quiz_script_copy()
     return TARGET
+
+
+QUIZ_SOURCE = ROOT / "static" / "storefront" / "pz-quiz.js"
+
+
+def quiz_script_copy() -> Path:
+    """The quiz and preference center blocks' own script (loaded only where they are placed)."""
+    script = QUIZ_SOURCE.read_bytes()
+    if len(script) > MAX_JS_BYTES:
+        raise SystemExit(f"{QUIZ_SOURCE} is {len(script)} bytes; the limit is {MAX_JS_BYTES}")
+    target = TARGET.parent / QUIZ_SOURCE.name
+    target.write_bytes(script)
+    return target
 
 
 if __name__ == "__main__":

@@ -11,13 +11,15 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
 from personalization.decisions.catalog import catalog_snapshot
-from personalization.decisions.context import PERSONAS, persona_context, visitor_context
+from personalization.decisions.context import PERSONAS, persona_context, session_context
 from personalization.decisions.services import (
     PAGE_SLOTS,
     PageRequest,
     needs_purchase_history,
     page_decide,
+    page_decide_for_visitor,
 )
+from personalization.experiments.storefront import decide_with_experiments
 from personalization.merchandising.selectors import search_query_from_referrer
 from shopapp.shops.auth import (
     STOREFRONT_KEY_HEADER,
@@ -123,48 +125,62 @@ def _decide(request: HttpRequest) -> HttpResponse:
     preview = bool(persona) and _may_preview(request, shop)
     if persona and not preview:
         return _bad("persona", "previews need an admin session", status=403)
+    visitor = request.GET.get("visitor") or None
+    if visitor is not None and not _ID.match(visitor):
+        return _bad("visitor", "not a valid id")
+    page_request = PageRequest(
+        page=page,
+        slots=slots,
+        product_id=product,
+        nav=nav,
+        results=results,
+        limits=limits,
+        explain=request.GET.get("explain") == "1" and (preview or _may_preview(request, shop)),
+        query=query,
+    )
     snapshot = catalog_snapshot(shop)
+    context = None
     if persona:
         if persona not in PERSONAS and not persona.startswith("customer:"):
             return _bad("persona", f"must be one of {', '.join(PERSONAS)} or customer:<id>")
         context = persona_context(shop, snapshot, persona)
         if context is None:
             return _bad("persona", "no such customer or persona in this shop", status=404)
-    else:
-        visitor = request.GET.get("visitor") or None
-        if visitor is not None and not _ID.match(visitor):
-            return _bad("visitor", "not a valid id")
-        if proxied is not None and proxied.customer_platform_id and persona is None:
-            customer_context = persona_context(
-                shop, snapshot, f"customer:{proxied.customer_platform_id}"
+    elif proxied is not None and proxied.customer_platform_id:
+        context = persona_context(shop, snapshot, f"customer:{proxied.customer_platform_id}")
+        if context is not None:
+            context.label = "logged-in customer"
+    personal_context = context
+
+    def decide(page_request: PageRequest) -> dict[str, Any]:
+        if personal_context is None and visitor is not None:
+            # the hot path: a storefront visitor, answered from the shared cache when it can be
+            return page_decide_for_visitor(
+                shop=shop,
+                request=page_request,
+                visitor_key=visitor,
+                recent=recent,
+                cart=cart,
+                need_purchased=page == "order" or needs_purchase_history(shop),
             )
-            if customer_context is not None:
-                customer_context.label = "logged-in customer"
-        else:
-            customer_context = None
-        context = customer_context or visitor_context(
-            shop,
-            snapshot,
-            visitor_key=visitor,
-            recent=list(recent),
-            cart=list(cart),
-            need_purchased=needs_purchase_history(shop),
+        return page_decide(
+            shop=shop,
+            request=page_request,
+            context=personal_context
+            or session_context(snapshot, recent=list(recent), cart=list(cart)),
         )
-    explain = request.GET.get("explain") == "1" and (preview or _may_preview(request, shop))
-    decision: dict[str, Any] = page_decide(
+
+    # The holdout and experiment arms (personalization.experiments) apply here, and tag the response.
+    decision = decide_with_experiments(
         shop=shop,
-        request=PageRequest(
-            page=page,
-            slots=slots,
-            product_id=product,
-            nav=nav,
-            results=results,
-            limits=limits,
-            explain=explain,
-            query=query,
-        ),
-        context=context,
+        visitor_id=None if persona else visitor,
+        request=page_request,
+        decide=decide,
     )
+    return _respond(decision, shop, origin)
+
+
+def _respond(decision: dict[str, Any], shop: Shop, origin: str | None) -> JsonResponse:
     response = JsonResponse(decision)
     response["Cache-Control"] = "private, max-age=30"
     if origin and shop.allows_origin(origin):

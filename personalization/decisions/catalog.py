@@ -11,6 +11,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from django.db.models import Count, Max, Q, Sum
 
@@ -50,6 +51,9 @@ class CatalogSnapshot:
     by_category: dict[str, list[str]] = field(default_factory=dict)  # bestsellers per category
     new_by_category: dict[str, list[str]] = field(default_factory=dict)  # newest first
     collections: dict[str, str] = field(default_factory=dict)  # collection platform id -> title
+    # what callers keep for as long as this snapshot lives (the decisions' local cache): a new
+    # catalog version, or forget(), drops it with the snapshot
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 def _scaled(values: dict[int, float]) -> dict[int, float]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from personalization.decisions.catalog import CatalogSnapshot, Item
@@ -20,15 +21,23 @@ from personalization.engine.rerank import MerchantRules, apply_rules, rerank_sea
 Candidate = tuple[str, float, str]  # (platform id, score in [0, 1], reason)
 # Enough candidates for any block after exclusions and caps; more would only cost time.
 PER_STRATEGY = 48
-RelatedSource = Callable[[str, int], list[tuple[str, float]]]
+# (row key, k) -> [(platform id, score in (0, 1], detail)]: a trained model's precomputed row
+Lookup = Callable[[str, int], list[tuple[str, float, int]]]
 
 
 @dataclass(frozen=True)
 class Sources:
-    """A shop's trained neighbours: viewed-together for "related", bought-together for baskets."""
+    """A shop's trained models (recommendations.selectors), each a row lookup: by product id for
+    related, bought together and cross-sell; by customer for "for you" and buy again; "*" or
+    "seg:<key>" for trending. None when the shop has no such model yet."""
 
-    related: RelatedSource | None = None
-    together: RelatedSource | None = None
+    related: Lookup | None = None
+    together: Lookup | None = None
+    cross_sell: Lookup | None = None
+    trending: Lookup | None = None
+    for_you: Lookup | None = None
+    buy_again: Lookup | None = None
+    segment_names: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -61,7 +70,27 @@ def _bestsellers(snapshot: CatalogSnapshot) -> list[Candidate]:
     return [(pid, snapshot.items[pid].popularity, "Bestseller") for pid in ids[:PER_STRATEGY]]
 
 
-def _trending(snapshot: CatalogSnapshot) -> list[Candidate]:
+def _trending(
+    snapshot: CatalogSnapshot, context: VisitorContext, sources: Sources
+) -> list[Candidate]:
+    """Decayed popularity: among the visitor's segment first when it has its own list."""
+    if sources.trending is not None:
+        candidates: list[Candidate] = []
+        for segment in context.segments:
+            name = sources.segment_names.get(f"seg:{segment}")
+            if name:
+                candidates += [
+                    (pid, 0.5 + 0.5 * score, f"Popular with {name}")
+                    for pid, score, _ in sources.trending(f"seg:{segment}", PER_STRATEGY)
+                ]
+                break
+        for pid, score, _ in sources.trending("*", PER_STRATEGY):
+            item = snapshot.items.get(pid)
+            if item is not None:
+                reason = f"Popular in {item.category}" if item.category else "Trending now"
+                candidates.append((pid, 0.45 * score, reason))
+        if candidates:
+            return candidates
     if not snapshot.trending:
         return _bestsellers(snapshot)
     return [
@@ -77,19 +106,71 @@ def _new_arrivals(snapshot: CatalogSnapshot) -> list[Candidate]:
     ]
 
 
-def _for_you(snapshot: CatalogSnapshot, context: VisitorContext) -> list[Candidate]:
+def _session_neighbours(
+    snapshot: CatalogSnapshot, context: VisitorContext, sources: Sources
+) -> list[Candidate]:
+    """What sessions like this one went on to view: the related model around the latest items."""
+    if sources.related is None:
+        return []
+    candidates: list[Candidate] = []
+    anchors = list(dict.fromkeys(context.cart[:3] + context.recently_viewed[:5]))[:5]
+    for rank, anchor in enumerate(anchors):
+        item = snapshot.items.get(anchor)
+        if item is None:
+            continue
+        for pid, score, _ in sources.related(anchor, 16):
+            candidates.append(
+                (pid, (0.4 + 0.5 * score) * 0.85**rank, f"Because you viewed {item.title}")
+            )
+    return candidates
+
+
+def _for_you(
+    snapshot: CatalogSnapshot, context: VisitorContext, sources: Sources
+) -> list[Candidate]:
+    """The trained blend for a known customer, session neighbours for this visit, and more of
+    the categories they like; bestsellers for someone we know nothing about."""
+    candidates: list[Candidate] = []
+    if sources.for_you is not None and context.customer_key:
+        for pid, score, _ in sources.for_you(context.customer_key, PER_STRATEGY):
+            item = snapshot.items.get(pid)
+            liked = item is not None and item.category in context.category_affinity
+            reason = f"Because you like {item.category}" if item and liked else "Picked for you"
+            candidates.append((pid, 0.5 + 0.5 * score, reason))
+    candidates += _session_neighbours(snapshot, context, sources)
     if not context.knows_taste:
-        return _bestsellers(snapshot)
+        return candidates or _bestsellers(snapshot)
     top = max(context.category_affinity.values())
-    candidates = []
+    # the trained parts lead; taste alone ranks below them
+    scale = 0.6 if candidates else 1.0
     for category in context.top_categories[:5]:
         weight = context.category_affinity[category] / top
         for pid in snapshot.by_category.get(category, [])[:PER_STRATEGY]:
             item = snapshot.items[pid]
             candidates.append(
-                (pid, 0.65 * weight + 0.35 * item.popularity, f"Because you like {category}")
+                (
+                    pid,
+                    scale * (0.65 * weight + 0.35 * item.popularity),
+                    f"Because you like {category}",
+                )
             )
     return candidates
+
+
+def _buy_again(
+    snapshot: CatalogSnapshot, context: VisitorContext, sources: Sources
+) -> list[Candidate]:
+    """What this customer buys repeatedly, when it is due; "for you" when there is nothing."""
+    candidates: list[Candidate] = []
+    if sources.buy_again is not None and context.customer_key:
+        for pid, score, interval_days in sources.buy_again(context.customer_key, PER_STRATEGY):
+            reason = (
+                f"You buy this about every {interval_days} days"
+                if interval_days > 1
+                else "Buy it again"
+            )
+            candidates.append((pid, 0.5 + 0.5 * score, reason))
+    return candidates or _for_you(snapshot, context, sources)
 
 
 def _recently_viewed(snapshot: CatalogSnapshot, context: VisitorContext) -> list[Candidate]:
@@ -110,16 +191,13 @@ def _new_in_your_categories(snapshot: CatalogSnapshot, context: VisitorContext) 
     ]
 
 
-def _related(
-    snapshot: CatalogSnapshot, product_id: str, source: RelatedSource | None
-) -> list[Candidate]:
+def _related(snapshot: CatalogSnapshot, product_id: str, sources: Sources) -> list[Candidate]:
     anchor = snapshot.items.get(product_id)
     candidates: list[Candidate] = []
-    if source is not None and anchor is not None:
+    if sources.related is not None and anchor is not None:
         candidates += [
-            (pid, score, f"Shoppers who viewed {anchor.title} also viewed")
-            for pid, score in source(product_id, 40)
-            if pid in snapshot.items
+            (pid, 0.5 + 0.5 * score, f"Because you viewed {anchor.title}")
+            for pid, score, _ in sources.related(product_id, 40)
         ]
     if anchor is not None:
         candidates += [
@@ -131,17 +209,31 @@ def _related(
 
 
 def _bought_together(
-    snapshot: CatalogSnapshot, anchors: Sequence[str], source: RelatedSource | None
+    snapshot: CatalogSnapshot,
+    anchors: Sequence[str],
+    sources: Sources,
+    *,
+    complements_first: bool = False,
 ) -> list[Candidate]:
+    """Association rules from the anchors (a product, a cart, an order just placed). After a
+    purchase, the cross-sell model's complements lead: another of what was just bought is a
+    substitute, not a suggestion."""
     candidates: list[Candidate] = []
-    if source is not None:
-        for anchor in anchors[:5]:
-            item = snapshot.items.get(anchor)
-            for pid, score in source(anchor, 30):
-                if pid in snapshot.items:
-                    candidates.append(
-                        (pid, score, f"Often bought with {item.title if item else 'this'}")
-                    )
+    for rank, anchor in enumerate(anchors[:5]):
+        item = snapshot.items.get(anchor)
+        title = item.title if item else "this"
+        decay = 0.9**rank
+        if complements_first and sources.cross_sell is not None:
+            candidates += [
+                (pid, (0.6 + 0.4 * score) * decay, f"Goes well with {title}")
+                for pid, score, _ in sources.cross_sell(anchor, 30)
+            ]
+        if sources.together is not None:
+            weight = 0.8 if complements_first else 1.0
+            candidates += [
+                (pid, weight * (0.5 + 0.5 * score) * decay, f"Bought together with {title}")
+                for pid, score, _ in sources.together(anchor, 30)
+            ]
     # Complements, not substitutes: bestsellers from the other categories.
     categories = {snapshot.items[a].category for a in anchors if a in snapshot.items}
     candidates += [
@@ -196,6 +288,8 @@ PRODUCT_SLOTS = {
     "product-bought-together": SlotPlan("Frequently bought together", "bought_together"),
     "product-recently-viewed": SlotPlan("Recently viewed", "recently_viewed"),
     "cart-cross-sell": SlotPlan("Complete your order", "cross_sell"),
+    "post-purchase": SlotPlan("Goes well with your order", "post_purchase"),
+    "buy-again": SlotPlan("Buy it again", "buy_again"),
     "search-suggestions": SlotPlan("Popular right now", "bestsellers"),
     "ugc-gallery": SlotPlan("Shop the look", "for_you"),
 }
@@ -212,21 +306,32 @@ def candidates_for(
     if strategy == "bestsellers":
         return _bestsellers(snapshot)
     if strategy == "trending":
-        return _trending(snapshot)
+        return _trending(snapshot, context, sources)
     if strategy == "new_arrivals":
         return _new_arrivals(snapshot)
     if strategy == "for_you":
-        return _for_you(snapshot, context)
+        return _for_you(snapshot, context, sources)
+    if strategy == "buy_again":
+        return _buy_again(snapshot, context, sources)
     if strategy == "recently_viewed":
-        return [c for c in _recently_viewed(snapshot, context) if c[0] != product_id]
+        # what they viewed, then (never above it) what sessions like theirs went on to view
+        remembered = [c for c in _recently_viewed(snapshot, context) if c[0] != product_id]
+        return remembered + [
+            (pid, 0.5 * score, reason)
+            for pid, score, reason in _session_neighbours(snapshot, context, sources)
+        ]
     if strategy == "new_in_your_categories":
         return _new_in_your_categories(snapshot, context)
     if strategy == "related":
-        return _related(snapshot, product_id or "", sources.related)
+        return _related(snapshot, product_id or "", sources)
     if strategy == "bought_together":
-        return _bought_together(snapshot, [product_id] if product_id else [], sources.together)
+        return _bought_together(snapshot, [product_id] if product_id else [], sources)
     if strategy == "cross_sell":
-        return _bought_together(snapshot, context.cart, sources.together)
+        return _bought_together(snapshot, context.cart, sources, complements_first=True)
+    if strategy == "post_purchase":
+        # the order just placed arrives as the cart; a known customer's recent buys otherwise
+        anchors = context.cart or context.recent_purchases
+        return _bought_together(snapshot, anchors, sources, complements_first=True)
     raise ValueError(f"unknown strategy {strategy!r}")
 
 
@@ -291,15 +396,18 @@ def decide_slot(
     # as could be needed, so a big catalog costs no more than a small one.
     wanted = limit + len(exclude) + len(rules.excluded) + len(rules.buried) + len(rules.pinned) + 8
     for ids, reason in ((snapshot.bestsellers, "Bestseller"), (snapshot.new_arrivals, "New in")):
+        if len(best) >= 2 * wanted and rules.max_per_group is None:
+            break  # plenty to choose from: only a per-category cap could still run short
         for pid in ids[:wanted]:
             if pid not in best:
                 best[pid], reasons[pid] = 0.01 * snapshot.items[pid].popularity, reason
-    boosted = rules.boost if rules.boosted else 0.0
-    ranked = heapq.nlargest(
-        wanted * 3,
-        best.items(),
-        key=lambda kv: kv[1] + (boosted if kv[0] in rules.boosted else 0.0),
-    )
+    if rules.boosted:
+        boost, boosted = rules.boost, rules.boosted
+        ranked = heapq.nlargest(
+            wanted * 3, best.items(), key=lambda kv: kv[1] + (boost if kv[0] in boosted else 0.0)
+        )
+    else:
+        ranked = heapq.nlargest(wanted * 3, best.items(), key=itemgetter(1))
     # Prefer what other blocks on the page do not show; repeat only when the catalog is too small.
     chosen = apply_rules([kv for kv in ranked if kv[0] not in exclude], rules, limit=limit)
     if len(chosen) < limit:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+import zlib
+from dataclasses import dataclass, field, replace
 
 from personalization.decisions.catalog import CatalogSnapshot
-from personalization.engine.affinity import normalized
+from personalization.engine.affinity import normalized, stated_first
+from personalization.events.models import Visitor
+from personalization.preferences.selectors import stated_affinities
 from personalization.profiles.history import shop_now
 from personalization.profiles.models import Profile
-from personalization.profiles.selectors import profile_for_visitor_key
 from personalization.segments.selectors import segments_for_profile
 from shopapp.catalog.models import OrderLine
 from shopapp.shops.models import Shop
@@ -25,6 +27,8 @@ class VisitorContext:
     recently_viewed: list[str] = field(default_factory=list)  # platform ids, newest first
     cart: list[str] = field(default_factory=list)
     purchased: set[str] = field(default_factory=set)
+    recent_purchases: list[str] = field(default_factory=list)  # newest order first
+    customer_key: str | None = None  # the customer's pk: the row of the personal models
     segments: list[str] = field(default_factory=list)
     label: str = "anonymous"
     cache_key: str = "anon"
@@ -73,24 +77,27 @@ def profile_context(
     label: str,
     need_purchased: bool = True,
 ) -> VisitorContext:
-    shares = normalized((profile.affinities.get("category") or {}).get("raw", {}))
+    inferred = normalized((profile.affinities.get("category") or {}).get("raw", {}))
+    stated = sorted(stated_affinities(shop, profile).get("category", {}))  # preference center
+    shares = stated_first(inferred, stated)
     viewed = [snapshot.by_pk[pk] for pk in profile.recently_viewed if pk in snapshot.by_pk]
     cart = [
         snapshot.by_pk[int(pk)]
         for pk in (profile.cart or {}).get("items", {})
         if int(pk) in snapshot.by_pk
     ]
-    purchased: set[str] = set()
+    recent_purchases: list[str] = []
     if profile.customer_id and need_purchased:
-        purchased = {
-            snapshot.by_pk[pk]
-            for pk in OrderLine.objects.filter(
-                shop=shop, order__customer_id=profile.customer_id, order__kind="sale"
+        bought = OrderLine.objects.filter(
+            shop=shop, order__customer_id=profile.customer_id, order__kind="sale"
+        ).order_by("-order__platform_created_at", "-pk")
+        recent_purchases = list(
+            dict.fromkeys(
+                snapshot.by_pk[pk]
+                for pk in bought.values_list("product_id", flat=True)[:5000]
+                if pk in snapshot.by_pk
             )
-            .values_list("product_id", flat=True)
-            .distinct()
-            if pk in snapshot.by_pk
-        }
+        )
     now = shop_now(shop) if shop.is_demo else time.time()
     return VisitorContext(
         lifecycle=profile.lifecycle,
@@ -98,11 +105,68 @@ def profile_context(
         category_affinity=shares,
         recently_viewed=viewed,
         cart=cart,
-        purchased=purchased,
+        purchased=set(recent_purchases),
+        recent_purchases=recent_purchases,
+        customer_key=str(profile.customer_id) if profile.customer_id else None,
         segments=segments_for_profile(shop=shop, profile=profile, now=now),
         label=label,
-        cache_key=f"p:{profile.pk}:{profile.updated_at.timestamp():.0f}",
+        cache_key=f"p:{profile.pk}:{profile.updated_at.timestamp():.0f}"
+        + (f":s{zlib.crc32('|'.join(stated).encode())}" if stated else ""),
     )
+
+
+def _profile_of_visitor(shop: Shop, visitor_key: str) -> Profile | None:
+    """`profiles.selectors.profile_for_visitor_key` in one round trip instead of two: the
+    customer's profile once the visitor is stitched to one, else the visitor's own. Each scalar
+    subquery runs once, so both sides stay index lookups; written as SQL because composing it
+    through the ORM cost more CPU than the query (this runs on every uncached storefront call)."""
+    found = list(
+        Profile.objects.raw(
+            _PROFILE_OF_VISITOR, [shop.pk, shop.pk, visitor_key, shop.pk, visitor_key]
+        )
+    )
+    return found[0] if found else None
+
+
+_PROFILE_OF_VISITOR = f"""
+    SELECT * FROM {Profile._meta.db_table} WHERE shop_id = %s AND (
+        customer_id = (SELECT customer_id FROM {Visitor._meta.db_table}
+                       WHERE shop_id = %s AND visitor_key = %s LIMIT 1)
+        OR visitor_id = (SELECT id FROM {Visitor._meta.db_table}
+                         WHERE shop_id = %s AND visitor_key = %s AND customer_id IS NULL LIMIT 1)
+    ) LIMIT 1
+"""
+
+
+def profile_context_for_visitor(
+    shop: Shop, snapshot: CatalogSnapshot, *, visitor_key: str, need_purchased: bool
+) -> VisitorContext | None:
+    """What the visitor's profile says (None for a visitor we have no profile of)."""
+    profile = _profile_of_visitor(shop, visitor_key)
+    if profile is None:
+        return None
+    return profile_context(shop, snapshot, profile, label="visitor", need_purchased=need_purchased)
+
+
+def with_session(
+    context: VisitorContext | None,
+    snapshot: CatalogSnapshot,
+    *,
+    recent: list[str],
+    cart: list[str],
+) -> VisitorContext:
+    """A profile's context brought up to date with what this browser sent: it may know this
+    session's views and cart before the event buffer has persisted them."""
+    if context is None:
+        return session_context(snapshot, recent=recent, cart=cart)
+    context = replace(context, recently_viewed=list(context.recently_viewed))
+    for pid in reversed([p for p in recent if p in snapshot.items]):
+        if pid not in context.recently_viewed:
+            context.recently_viewed.insert(0, pid)
+    sent_cart = [pid for pid in cart if pid in snapshot.items][:50]
+    if sent_cart:
+        context.cart = sent_cart
+    return context
 
 
 def visitor_context(
@@ -114,17 +178,14 @@ def visitor_context(
     cart: list[str],
     need_purchased: bool = False,
 ) -> VisitorContext:
-    profile = profile_for_visitor_key(shop=shop, visitor_key=visitor_key) if visitor_key else None
-    if profile is None:
-        return session_context(snapshot, recent=recent, cart=cart)
-    context = profile_context(
-        shop, snapshot, profile, label="visitor", need_purchased=need_purchased
+    base = (
+        profile_context_for_visitor(
+            shop, snapshot, visitor_key=visitor_key, need_purchased=need_purchased
+        )
+        if visitor_key
+        else None
     )
-    # The browser may know this session's views before the buffer has persisted them.
-    for pid in reversed([p for p in recent if p in snapshot.items]):
-        if pid not in context.recently_viewed:
-            context.recently_viewed.insert(0, pid)
-    return context
+    return with_session(base, snapshot, recent=recent, cart=cart)
 
 
 def persona_context(shop: Shop, snapshot: CatalogSnapshot, persona: str) -> VisitorContext | None:

@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 
-from personalization.decisions import compose
+from personalization.decisions import compose, hotcache
 from personalization.decisions.catalog import CatalogSnapshot, Item, catalog_snapshot
-from personalization.decisions.context import VisitorContext
+from personalization.decisions.context import (
+    VisitorContext,
+    profile_context_for_visitor,
+    with_session,
+)
 from personalization.decisions.models import PlacementConfig
 from personalization.merchandising.selectors import decision_nav, decision_search
-from personalization.recommendations.selectors import bought_together_source, related_source
+from personalization.recommendations.selectors import shop_models
 from shopapp.shops.models import Platform, Shop
 
 CACHE_SECONDS = 60
+# A visitor's decisions and profile context: what their live profile learns shows within this.
+VISITOR_SECONDS = 30
+LOCAL_SECONDS = 5.0
 PAGE_SLOTS = {
     "home": ("home-hero", "home-recommended", "home-new-arrivals", "ugc-gallery"),
     "product": (
@@ -29,6 +37,9 @@ PAGE_SLOTS = {
         "ugc-gallery",
     ),
     "cart": ("cart-cross-sell",),
+    # the thank-you page asks for "post-purchase" by name (and "buy-again" on any page): not
+    # defaults, so a theme without those blocks gets nothing it did not ask for
+    "order": (),
     "search": ("search-suggestions",),
     "collection": (),
     "other": (),
@@ -95,21 +106,127 @@ def _configs_load(shop: Shop) -> dict[str, dict[str, Any]]:
 
 
 def _sources(shop: Shop) -> compose.Sources:
-    """The shop's trained item-to-item neighbours, when it has them."""
+    """The shop's trained models (each None until the shop has it)."""
+    models = shop_models(shop=shop)
     return compose.Sources(
-        related=related_source(shop=shop), together=bought_together_source(shop=shop)
+        related=models.source("related"),
+        together=models.source("bought_together"),
+        cross_sell=models.source("cross_sell"),
+        trending=models.source("trending"),
+        for_you=models.source("for_you"),
+        buy_again=models.source("buy_again"),
+        segment_names=models.segment_names(),
     )
 
 
+class _LocalCache:
+    """A few seconds of this process's own decisions: the hottest pages (a bestseller's product
+    page, the anonymous homepage) skip even the Redis round trip."""
+
+    def __init__(self, size: int, seconds: float) -> None:
+        self.size, self.seconds = size, seconds
+        self._entries: OrderedDict[str, tuple[float, dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[0] < time.monotonic():
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        with self._lock:
+            self._entries[key] = (time.monotonic() + self.seconds, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_memo_lock = threading.Lock()
+
+
+def _local(snapshot: CatalogSnapshot) -> _LocalCache:
+    """The local cache lives on the catalog snapshot, so it never outlives the catalog."""
+    local = snapshot.memo.get("decisions")
+    if local is None:
+        with _memo_lock:
+            local = snapshot.memo.setdefault("decisions", _LocalCache(4096, LOCAL_SECONDS))
+    return local
+
+
+def _decision_key(shop: Shop, snapshot: CatalogSnapshot, who: str, request: PageRequest) -> str:
+    """Per shop, catalog version, model versions, visitor context and page request."""
+    models = shop_models(shop=shop).version
+    return f"pz:{shop.pk}:dec:{snapshot.version}:{models}:{who}:{request.cache_part()}"
+
+
 def page_decide(*, shop: Shop, request: PageRequest, context: VisitorContext) -> dict[str, Any]:
+    """A page for a visitor whose context is already known (a session, a persona, the admin)."""
     snapshot = catalog_snapshot(shop)
-    key = f"pz:{shop.pk}:dec:{snapshot.version}:{context.cache_key}:{request.cache_part()}"
-    cached = cache.get(key)
+    key = _decision_key(shop, snapshot, context.cache_key, request)
+    local = _local(snapshot)
+    cached = local.get(key)
+    if cached is None:
+        cached = hotcache.get_many([key]).get(key)
+        if cached is not None:
+            local.put(key, cached)
     if cached is not None:
         return dict(cached)
     decision = _decide(shop, snapshot, request, context)
-    cache.set(key, decision, CACHE_SECONDS)
-    return decision
+    hotcache.set_many({key: decision}, CACHE_SECONDS)
+    local.put(key, decision)
+    return dict(decision)
+
+
+def page_decide_for_visitor(
+    *,
+    shop: Shop,
+    request: PageRequest,
+    visitor_key: str,
+    recent: Sequence[str],
+    cart: Sequence[str],
+    need_purchased: bool,
+) -> dict[str, Any]:
+    """A page for a visitor known by their key: the decision and the visitor's profile context
+    come from the shared cache in one round trip, so a repeat costs no database query; a miss
+    reads the profile once and stores both in one more."""
+    snapshot = catalog_snapshot(shop)
+    # keys start "pz:<shop>:visitor:<key>:" so erasing the person finds them (privacy.services)
+    who = f"{','.join(recent[:8])}|{','.join(cart[:8])}|{int(need_purchased)}"
+    models = shop_models(shop=shop).version
+    key = (
+        f"pz:{shop.pk}:visitor:{visitor_key}:dec:{snapshot.version}:{models}:{who}:"
+        f"{request.cache_part()}"
+    )
+    local = _local(snapshot)
+    hit = local.get(key)
+    if hit is not None:
+        return dict(hit)
+    profile_key = f"pz:{shop.pk}:visitor:{visitor_key}:ctx:{snapshot.version}:{int(need_purchased)}"
+    found = hotcache.get_many([key, profile_key])
+    if key in found:
+        local.put(key, found[key])
+        return dict(found[key])
+    to_store: dict[str, Any] = {}
+    if profile_key in found:
+        base = found[profile_key] or None  # False: a visitor without a profile
+    else:
+        base = profile_context_for_visitor(
+            shop, snapshot, visitor_key=visitor_key, need_purchased=need_purchased
+        )
+        to_store[profile_key] = base or False
+    context = with_session(base, snapshot, recent=list(recent), cart=list(cart))
+    decision = _decide(shop, snapshot, request, context)
+    to_store[key] = decision
+    hotcache.set_many(to_store, VISITOR_SECONDS)
+    local.put(key, decision)
+    return dict(decision)
 
 
 def _decide(

@@ -163,3 +163,22 @@ def price_band(price: float, edges: np.ndarray) -> str:
 def price_band_indices(prices: npt.ArrayLike, edges: np.ndarray) -> np.ndarray:
     """Vectorized band index (0 = lowest) for many prices."""
     return np.searchsorted(edges, np.asarray(prices, dtype=np.float64), side="right")
+
+
+def stated_first(
+    inferred: Mapping[str, float], stated: Iterable[str], *, lead: float = 3.0
+) -> dict[str, float]:
+    """Shares (sum 1) in which every stated key outranks every inferred one: what a shopper
+    says they like is surer than a guess from their clicks. A stated key counts `lead` + its
+    inferred share before normalizing, and an inferred share is at most 1, so a stated key weighs
+    at least `lead` times any inferred one: enough that popularity blended into a ranking
+    (decisions weigh taste 0.65 against popularity 0.35) cannot lift an inferred pick above a
+    stated one. Behaviour still orders the stated keys among themselves; with nothing stated the
+    inferred shares come back unchanged."""
+    stated_keys = list(dict.fromkeys(stated))
+    if not stated_keys:
+        return dict(inferred)
+    raw = {key: max(share, 0.0) for key, share in inferred.items()}
+    for key in stated_keys:
+        raw[key] = lead + raw.get(key, 0.0)
+    return normalized(raw)

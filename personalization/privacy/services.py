@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from personalization.events.models import Event, Session, Visitor
-from personalization.privacy import selectors
+from personalization.privacy import registry, selectors
 from personalization.privacy.models import (
     EVENT_RETENTION_DAYS,
     PROFILE_RETENTION_DAYS,
@@ -132,6 +132,7 @@ def customer_export_data(*, shop: Shop, customer: Customer) -> dict[str, Any]:
             "traffic_source": profile.traffic_source,
             "device": profile.device,
         }
+    data.update(registry.export_all(shop=shop, customer=customer))
     return data
 
 
@@ -213,12 +214,44 @@ def customer_erase(
         counts["orders_redacted"] = Order.objects.filter(
             shop=shop, platform_id__in=order_platform_ids
         ).update(customer=None, country="")
+    counts.update(registry.erase_all(shop=shop, customer=customer))
     counts["customers"] = Customer.objects.filter(shop=shop, pk=customer.pk).delete()[0]
     # Earlier exports are personal data too: keep that they happened, drop what they held.
     counts["exports_purged"] = PrivacyRequest.objects.filter(
         shop_id_ref=shop.pk, action=PrivacyAction.EXPORT, subject_hash=request.subject_hash
     ).update(result={"purged_by_erasure": request.pk})
     counts["cache_entries"] = _person_cache_forget(shop, visitor_keys)
+    return _done(request, counts)
+
+
+@transaction.atomic
+def visitor_erase(
+    *, shop: Shop, visitor_key: str, source: str = "storefront", source_request_id: str = ""
+) -> PrivacyRequest:
+    """Erase an anonymous visitor on their own request ("forget me" without a login): events,
+    sessions, profile, and through the visitor row's cascade what they stated or answered.
+
+    A visitor stitched to a customer is left alone: one browser's word does not erase an account
+    (that is `customer_erase`). The audit record names the subject by a keyed hash only."""
+    request = PrivacyRequest.objects.create(
+        shop_id_ref=shop.pk,
+        shop_domain=shop.domain,
+        action=PrivacyAction.ERASE,
+        subject_hash=lookup_hash(f"visitor:{visitor_key}"),
+        source=source,
+        source_request_id=source_request_id,
+    )
+    visitors = Visitor.objects.filter(shop=shop, visitor_key=visitor_key, customer__isnull=True)
+    counts: dict[str, int] = {
+        "events": Event.objects.filter(shop=shop, visitor__in=visitors).delete()[0],
+        "sessions": Session.objects.filter(shop=shop, visitor__in=visitors).delete()[0],
+        "profiles": Profile.objects.filter(shop=shop, visitor__in=visitors).delete()[0],
+    }
+    _deleted, per_model = visitors.delete()
+    for label, n in per_model.items():
+        name = label.split(".")[-1].lower()
+        counts[name] = counts.get(name, 0) + n
+    counts["cache_entries"] = _person_cache_forget(shop, [visitor_key])
     return _done(request, counts)
 
 
@@ -232,7 +265,8 @@ def shop_erase(*, shop: Shop, source: str = "admin", source_request_id: str = ""
         source_request_id=source_request_id,
     )
     with transaction.atomic():
-        counts = {
+        counts = registry.shop_erase_all(shop=shop)
+        counts |= {
             # The biggest tables first, by shop, so the cascade below has little left to collect.
             "events": Event.objects.filter(shop=shop).delete()[0],
             "order_lines": OrderLine.objects.filter(shop=shop).delete()[0],

@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
+from typing import TypeVar
 
 import numpy as np
-from django.db.models import Max, Sum
+from django.db.models import Count, Max, Sum
 
 from personalization.engine.orders import OrderHistory
 from personalization.events.models import Visitor
 from shopapp.catalog.models import Customer, Order
 from shopapp.shops.models import Shop
 
+ROW_BATCH = 20_000
 _demo_clock: dict[tuple[int, float], tuple[float, float]] = {}
 _DEMO_CLOCK_SECONDS = 60.0
+
+
+T = TypeVar("T")
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Consecutive lists of up to `size` items (itertools.batched is Python 3.12+)."""
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 def shop_now(shop: Shop) -> float:
@@ -55,18 +69,35 @@ def shop_history(*, shop: Shop) -> ShopHistory:
     )
     pks = np.fromiter((pk for pk, _ in customers), dtype=np.int64, count=len(customers))
     position = {int(pk): i for i, pk in enumerate(pks.tolist())}
-    rows = list(
+    # Streamed in batches straight into arrays: a 1M-order shop never holds a million row
+    # tuples at once, only the columns (about 40 MB).
+    orders = (
         Order.objects.filter(shop=shop, deleted_at__isnull=True, customer__isnull=False)
-        .values_list("customer_id", "platform_created_at", "total", "kind")
-        .iterator(chunk_size=20_000)
+        .exclude(platform_created_at__isnull=True)
+        .annotate(line_count=Count("lines"))
+        .values_list("customer_id", "platform_created_at", "total", "kind", "line_count")
+        .iterator(chunk_size=ROW_BATCH)
     )
-    rows = [r for r in rows if r[0] in position and r[1] is not None]
+    columns: list[tuple[np.ndarray, ...]] = []
+    for batch in batched(orders, ROW_BATCH):
+        rows = [r for r in batch if r[0] in position]
+        count = len(rows)
+        columns.append(
+            (
+                np.fromiter((position[r[0]] for r in rows), dtype=np.int64, count=count),
+                np.fromiter((r[1].timestamp() for r in rows), dtype=np.float64, count=count),
+                np.fromiter((float(r[2]) for r in rows), dtype=np.float64, count=count),
+                np.fromiter((r[3] == "return" for r in rows), dtype=bool, count=count),
+                np.fromiter((r[4] for r in rows), dtype=np.float64, count=count),
+            )
+        )
+    dtypes = (np.int64, np.float64, np.float64, bool, np.float64)
+    index, times, totals, returns, items = (
+        np.concatenate([batch[k] for batch in columns]) if columns else np.zeros(0, dtype=dtype)
+        for k, dtype in enumerate(dtypes)
+    )
     history = OrderHistory.from_columns(
-        np.fromiter((position[r[0]] for r in rows), dtype=np.int64, count=len(rows)),
-        np.fromiter((r[1].timestamp() for r in rows), dtype=np.float64, count=len(rows)),
-        np.fromiter((float(r[2]) for r in rows), dtype=np.float64, count=len(rows)),
-        len(pks),
-        is_return=np.fromiter((r[3] == "return" for r in rows), dtype=bool, count=len(rows)),
+        index, times, totals, len(pks), is_return=returns, order_items=items
     )
     sessions = np.zeros(len(pks), dtype=np.int64)
     for customer_id, count in (

@@ -14,13 +14,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from personalization.engine import clustering, lifecycle, propensity, rfm
 from personalization.engine.orders import SECONDS_PER_DAY
 from personalization.profiles import lifecycle as profile_lifecycle
-from personalization.profiles.history import ShopHistory, shop_history, shop_now
+from personalization.profiles.history import (
+    ROW_BATCH,
+    ShopHistory,
+    batched,
+    shop_history,
+    shop_now,
+)
 from personalization.profiles.live import (
     AFFINITY_HALF_LIFE_DAYS,
     AFFINITY_KEYS_KEPT,
@@ -75,9 +81,8 @@ def _purchase_affinities(
     from personalization.profiles.selectors import PRICE_BANDS, price_band_edges
 
     position = {int(pk): i for i, pk in enumerate(data.customer_pks.tolist())}
-    rows = [
-        r
-        for r in OrderLine.objects.filter(
+    lines = (
+        OrderLine.objects.filter(
             shop=shop,
             order__kind="sale",
             order__customer__isnull=False,
@@ -89,41 +94,55 @@ def _purchase_affinities(
             "product__product_type",
             "unit_price",
         )
-        .iterator(chunk_size=50_000)
-        if r[0] in position
-    ]
+        .iterator(chunk_size=ROW_BATCH)
+    )
     n = len(data.customer_pks)
-    customer = np.fromiter((position[r[0]] for r in rows), dtype=np.int64, count=len(rows))
-    age_days = np.fromiter(
-        ((now - r[1].timestamp()) / SECONDS_PER_DAY for r in rows),
-        dtype=np.float64,
-        count=len(rows),
-    )
-    price = np.fromiter((float(r[3]) for r in rows), dtype=np.float64, count=len(rows))
-    weight = AFFINITY_WEIGHTS["purchase"] * np.exp2(
-        -np.maximum(age_days, 0.0) / AFFINITY_HALF_LIFE_DAYS
-    )
-
-    categories = sorted({r[2] for r in rows if r[2]})
-    category_index = {name: i for i, name in enumerate(categories)}
-    keys = {
-        "category": np.fromiter(
-            (category_index.get(r[2], -1) for r in rows), dtype=np.int64, count=len(rows)
-        )
-    }
     lo, hi = price_band_edges(shop=shop)
-    keys["price_band"] = np.searchsorted(np.array([lo, hi]), price, side="right")
-    names = {"category": categories, "price_band": list(PRICE_BANDS)}
-    raw: dict[str, np.ndarray] = {}
-    for dimension, key in keys.items():
-        width = len(names[dimension])
-        valid = key >= 0
-        flat = np.bincount(
-            customer[valid] * width + key[valid], weights=weight[valid], minlength=n * width
+    band_edges = np.array([lo, hi])
+    # Summed batch by batch: a shop's order lines (millions for a big shop) are never all in
+    # memory at once. Category columns are added as new names appear, sorted at the end.
+    category_column: dict[str, int] = {}
+    category_totals = np.zeros((n, 0))
+    band_totals = np.zeros((n, len(PRICE_BANDS)))
+    counts = np.zeros(n)
+    log_price = np.zeros(n)
+    for batch in batched(lines, ROW_BATCH):
+        rows = [r for r in batch if r[0] in position]
+        size = len(rows)
+        customer = np.fromiter((position[r[0]] for r in rows), dtype=np.int64, count=size)
+        age_days = np.fromiter(
+            ((now - r[1].timestamp()) / SECONDS_PER_DAY for r in rows), dtype=np.float64, count=size
         )
-        raw[dimension] = flat.reshape(n, width)
-    counts = np.bincount(customer, minlength=n)
-    log_price = np.bincount(customer, weights=np.log1p(np.maximum(price, 0.0)), minlength=n)
+        price = np.fromiter((float(r[3]) for r in rows), dtype=np.float64, count=size)
+        weight = AFFINITY_WEIGHTS["purchase"] * np.exp2(
+            -np.maximum(age_days, 0.0) / AFFINITY_HALF_LIFE_DAYS
+        )
+        for r in rows:
+            if r[2] and r[2] not in category_column:
+                category_column[r[2]] = len(category_column)
+        if len(category_column) > category_totals.shape[1]:
+            grown = len(category_column) - category_totals.shape[1]
+            category_totals = np.pad(category_totals, ((0, 0), (0, grown)))
+        category = np.fromiter(
+            (category_column.get(r[2], -1) if r[2] else -1 for r in rows),
+            dtype=np.int64,
+            count=size,
+        )
+        band = np.searchsorted(band_edges, price, side="right")
+        for totals, key in ((category_totals, category), (band_totals, band)):
+            width = totals.shape[1]
+            valid = key >= 0
+            totals += np.bincount(
+                customer[valid] * width + key[valid], weights=weight[valid], minlength=n * width
+            ).reshape(n, width)
+        counts += np.bincount(customer, minlength=n)
+        log_price += np.bincount(customer, weights=np.log1p(np.maximum(price, 0.0)), minlength=n)
+    categories = sorted(category_column)
+    raw = {
+        "category": category_totals[:, [category_column[name] for name in categories]],
+        "price_band": band_totals,
+    }
+    names = {"category": categories, "price_band": list(PRICE_BANDS)}
     price_level = np.divide(log_price, counts, out=np.zeros(n), where=counts > 0)
     return raw, names, price_level
 
@@ -173,7 +192,13 @@ def _score(
     report: RecomputeReport,
 ) -> np.ndarray | None:
     stored = _current_model(shop, target)
-    stale = stored is None or timezone.now() - stored.trained_at > RETRAIN_AFTER
+    loaded: propensity.LogisticModel | None = None
+    if stored is not None:
+        try:
+            loaded = propensity.LogisticModel.from_dict(stored.params)
+        except (ValueError, KeyError):  # an older model version or feature set: retrain it
+            loaded = None
+    stale = stored is None or loaded is None or timezone.now() - stored.trained_at > RETRAIN_AFTER
     if retrain or stale:
         horizon = propensity.HORIZON_DAYS[target] * SECONDS_PER_DAY
         history = data.history
@@ -193,13 +218,15 @@ def _score(
         held_out_report = {k: v for k, v in asdict(held_out).items() if k != "calibration"}
         held_out_report["calibration"] = [asdict(b) for b in held_out.calibration]
         stored = _store_model(shop, target, model.to_dict(), held_out_report)
+        loaded = model
     assert stored is not None
+    assert loaded is not None
     report.models[target] = {
         "version": stored.version,
         "auc": stored.report.get("auc"),
         "baseline_recency_auc": stored.report.get("baseline_recency_auc"),
     }
-    return propensity.score(propensity.LogisticModel.from_dict(stored.params), data.history, now)
+    return propensity.score(loaded, data.history, now)
 
 
 def _clusters(
@@ -248,6 +275,53 @@ def _affinity_state(raw_row: np.ndarray, key_names: list[str], now: float) -> di
         "as_of": now,
         "raw": {key_names[i]: round(float(raw_row[i]), 6) for i in order if raw_row[i] > 0},
     }
+
+
+UPDATE_BATCH = 1000
+
+
+def _profiles_update(shop: Shop, profiles: list[Profile], field_names: list[str]) -> None:
+    """Write the recomputed fields of existing profiles.
+
+    Django's bulk_update builds a CASE WHEN per field and row in Python: about 25 s for the 4,372
+    UCI profiles on PostgreSQL, most of the nightly run. One UPDATE ... FROM (VALUES ...) per
+    batch, each value cast to its column's type, does the same in a fraction of it. Other
+    databases (SQLite for the demo, fast enough there) keep bulk_update.
+    """
+    if connection.vendor != "postgresql":
+        written_at = timezone.now()
+        for profile in profiles:  # bulk_update skips auto_now
+            profile.updated_at = written_at
+        Profile.objects.bulk_update(profiles, field_names, batch_size=500)
+        return
+    fields: list[models.Field[Any, Any]] = []
+    for name in field_names:
+        field = Profile._meta.get_field(name)
+        assert isinstance(field, models.Field)  # a concrete column, not a reverse relation
+        fields.append(field)
+    quote = connection.ops.quote_name
+    columns = ", ".join(["id", *(quote(str(f.column)) for f in fields)])
+    assignments = ", ".join(
+        f"{quote(str(f.column))} = v.{quote(str(f.column))}::{f.db_type(connection)}"
+        for f in fields
+    )
+    row = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(profiles), UPDATE_BATCH):
+            batch = profiles[start : start + UPDATE_BATCH]
+            params: list[Any] = []
+            for profile in batch:
+                params.append(profile.pk)
+                # pre_save: auto_now fields (updated_at) take the current time, as save() would
+                params += [
+                    f.get_db_prep_save(f.pre_save(profile, False), connection) for f in fields
+                ]
+            cursor.execute(
+                f"UPDATE {quote(Profile._meta.db_table)} AS p SET {assignments} "
+                f"FROM (VALUES {', '.join([row] * len(batch))}) AS v({columns}) "
+                "WHERE p.id = v.id::bigint AND p.shop_id = %s",
+                [*params, shop.pk],
+            )
 
 
 def profiles_recompute(
@@ -325,7 +399,7 @@ def profiles_recompute(
         (to_update if profile.pk else to_create).append(profile)
     with transaction.atomic():
         Profile.objects.bulk_create(to_create, batch_size=1000)
-        Profile.objects.bulk_update(to_update, PROFILE_FIELDS, batch_size=500)
+        _profiles_update(shop, to_update, PROFILE_FIELDS)
         report.vip_bar = None if math.isinf(stages.vip_bar) else stages.vip_bar
         report.with_orders = int((result.frequency > 0).sum())
         report.stages = {name: stage_names.count(name) for name in lifecycle.STAGES}

@@ -6,13 +6,19 @@ from shopapp.shops.models import ShopOwned
 
 
 class TrainedModel(ShopOwned):
-    """One trained item-to-item model of a shop. A new version becomes current in one transaction,
-    so readers see the old model or the new one, never a mix."""
+    """One trained model of a shop, stored as its precomputed top-k table. A new version becomes
+    current in one transaction, so readers see the old model or the new one, never a mix."""
 
-    kind = models.CharField(max_length=32)  # "copurchase" | "coview"
+    # "related" | "bought_together" | "cross_sell" | "trending" | "buy_again" | "for_you"
+    kind = models.CharField(max_length=32)
     version = models.PositiveIntegerField()
     artifact = models.BinaryField()
-    item_ids = models.JSONField(help_text="row index -> product platform id")
+    item_ids = models.JSONField(help_text="item index -> product platform id")
+    row_ids = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="row index -> customer pk, or '*' / 'seg:<key>'; empty: rows are the items",
+    )
     report = models.JSONField(default=dict)
     trained_at = models.DateTimeField()
     is_current = models.BooleanField(default=False)

@@ -7,19 +7,17 @@
   product (the same scan as the funnel).
 - Segment sizes over time, for the largest segments.
 
-Incremental revenue needs the always-on holdout (the experiments issue): `incremental_revenue`
-is the one seam. It asks `personalization.experiments.selectors.incremental_revenue(shop=, since=)`
-for `{value, low, high, measured}` when that app exists, and until then (or while the holdout has
-too little data) the dashboard says "not yet measured" rather than showing attributed revenue
-under another name.
+- Incremental revenue against the always-on holdout, with an interval
+  (`experiments.selectors.incremental_revenue`); "not yet measured" until the holdout has enough
+  visitors and buyers, rather than showing attributed revenue under another name.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, FloatField, Q, Sum
@@ -28,6 +26,7 @@ from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 
 from personalization.events.models import Event, Session
+from personalization.experiments.selectors import incremental_revenue
 from personalization.segments.models import Segment
 from shopapp.adminui.charts import BarStep, LineChart, funnel_steps, line_chart
 from shopapp.adminui.selectors import daily_sizes, shop_zone
@@ -71,35 +70,6 @@ class TopProduct:
 
 
 @dataclass(frozen=True)
-class Incremental:
-    """Revenue the personalization added over the always-on holdout, with its interval."""
-
-    is_measured: bool = False
-    value: float = 0.0
-    low: float = 0.0
-    high: float = 0.0
-
-
-def incremental_revenue(*, shop: Shop, since: datetime) -> Incremental:
-    try:
-        from personalization.experiments.selectors import (  # type: ignore[import-not-found,unused-ignore]
-            incremental_revenue as holdout_lift,
-        )
-    except ImportError:  # the experiments app has not landed
-        return Incremental()
-    found = holdout_lift(shop=shop, since=since)
-    fields = found if isinstance(found, Mapping) else vars(found)
-    if not fields.get("measured"):
-        return Incremental()
-    return Incremental(
-        is_measured=True,
-        value=float(fields["value"]),
-        low=float(fields["low"]),
-        high=float(fields["high"]),
-    )
-
-
-@dataclass(frozen=True)
 class Dashboard:
     days: int
     since: datetime
@@ -113,7 +83,8 @@ class Dashboard:
     attributed_orders: int
     top_products: tuple[TopProduct, ...]
     segments_chart: LineChart
-    incremental: Incremental = Incremental()
+    # {value, low, high, measured, holdout_visitors, holdout_buyers} (experiments.selectors)
+    incremental: dict[str, Any] | None = None
 
     @property
     def personalized_pct(self) -> float | None:
@@ -261,7 +232,7 @@ def dashboard_build(*, shop: Shop, days: int, now: datetime | None = None) -> Da
         attributed_orders=orders,
         top_products=top_products,
         segments_chart=_segments(shop, since, day_list),
-        incremental=incremental_revenue(shop=shop, since=since),
+        incremental=incremental_revenue(shop, since),
     )
 
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from shopapp.adminui.views import campaigns as campaign_views
 from shopapp.adminui.views import (
     dashboard,
     home,
@@ -7,8 +8,12 @@ from shopapp.adminui.views import (
     onboarding,
     placements,
     privacy,
+    quiz,
     segments,
+    ugc,
 )
+from shopapp.adminui.views import evaluation as quality
+from shopapp.adminui.views import experiments as experiment_views
 
 app_name = "adminui"
 
@@ -87,6 +92,14 @@ urlpatterns = [
         merchandising.SearchPreviewView.as_view(),
         name="merchandising-preview",
     ),
+    path("campaigns/", campaign_views.CampaignListView.as_view(), name="campaigns"),
+    path("campaigns/new/", campaign_views.CampaignNewView.as_view(), name="campaign-new"),
+    path("campaigns/<int:pk>/", campaign_views.CampaignEditView.as_view(), name="campaign"),
+    path(
+        "campaigns/from-idea/<int:idea_id>/",
+        campaign_views.IdeaToCampaignView.as_view(),
+        name="campaign-from-idea",
+    ),
     path("privacy/", privacy.PrivacyView.as_view(), name="privacy"),
     path("privacy/settings/", privacy.PrivacySettingsView.as_view(), name="privacy-settings"),
     path("privacy/requests/", privacy.PrivacyRequestView.as_view(), name="privacy-requests"),
@@ -96,4 +109,32 @@ urlpatterns = [
         privacy.PrivacyExportDownloadView.as_view(),
         name="privacy-export",
     ),
+    path("ugc/", ugc.UgcView.as_view(), name="ugc"),
+    path("ugc/moderate/", ugc.UgcModerateView.as_view(), name="ugc-moderate"),
+    path("ugc/import/", ugc.UgcImportView.as_view(), name="ugc-import"),
+    path("ugc/preview/", ugc.UgcPreviewView.as_view(), name="ugc-preview"),
+    path("ugc/<int:content_id>/tags/", ugc.UgcTagView.as_view(), name="ugc-tag"),
+    path("ugc/removals/<int:request_id>/", ugc.UgcRemovalView.as_view(), name="ugc-removal"),
+    path("quiz/", quiz.QuizPage.as_view(), name="quiz"),
+    path("quiz/edit/", quiz.QuizEditView.as_view(), name="quiz-edit"),
+    path("shoppers/", quiz.ShopperListView.as_view(), name="shoppers"),
+    path("shoppers/<int:pk>/", quiz.ShopperDetailView.as_view(), name="shopper"),
+    path("audiences/", quiz.AudiencesView.as_view(), name="audiences"),
+    path(
+        "audiences/<int:pk>/<str:platform>.csv",
+        quiz.AudienceDownloadView.as_view(),
+        name="audience-download",
+    ),
+    path("experiments/", experiment_views.ExperimentListView.as_view(), name="experiments"),
+    path("experiments/new/", experiment_views.ExperimentNewView.as_view(), name="experiment-new"),
+    path(
+        "experiments/<int:pk>/", experiment_views.ExperimentDetailView.as_view(), name="experiment"
+    ),
+    path(
+        "experiments/<int:pk>/<slug:action>/",
+        experiment_views.ExperimentActionView.as_view(),
+        name="experiment-action",
+    ),
+    path("quality/", quality.EvaluationView.as_view(), name="evaluation"),
+    path("quality/report/", quality.EvaluationReportView.as_view(), name="evaluation-report"),
 ]

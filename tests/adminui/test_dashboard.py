@@ -126,32 +126,3 @@ def test_dashboard_without_a_session_redirects(client, db):
     response = client.get("/app/dashboard/")
     assert response.status_code == 302
     assert response["Location"] == "/app/sign-in/?next=/app/dashboard/"
-
-
-def test_incremental_revenue_comes_from_the_experiments_holdout_when_measured(
-    admin_client_for, activity, monkeypatch
-):
-    import sys
-    import types
-
-    # given the experiments app's selector (stood in for here: it lands with its own issue)
-    calls = []
-    answer = {"value": 120.0, "low": 30.5, "high": 210.0, "measured": True}
-
-    def incremental_revenue(*, shop, since):
-        calls.append((shop.pk, since.date()))
-        return answer
-
-    module = types.ModuleType("personalization.experiments.selectors")
-    module.incremental_revenue = incremental_revenue  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "personalization.experiments.selectors", module)
-    # when the dashboard is built for 30 days
-    html = admin_client_for(activity).get("/app/dashboard/").content.decode()
-    # then it shows the lift with its interval, for this shop and period
-    assert 'data-kpi="incremental">£120.00' in html
-    assert "95% interval £30.50 to £210.00" in html
-    assert calls[0][0] == activity.pk
-    # and with too little data it still says "not yet measured"
-    answer["measured"] = False
-    built = dashboard_build(shop=activity, days=7)
-    assert built.incremental.is_measured is False

@@ -250,7 +250,7 @@ def test_bought_together_comes_from_the_trained_model(admin_client_for, shop, st
         OrderLineFactory(shop=shop, order=order, product=store["k2"], quantity=1)
     report = models_train(shop=shop)
     rec_selectors.forget()
-    assert report["copurchase"]["items_with_neighbours"] >= 2
+    assert report["bought_together"]["rows_with_items"] >= 2
     # "related" off, so the bought-together block is the first to choose
     PlacementConfig.objects.create(shop=shop, placement="product-related", is_enabled=False)
     data = (
@@ -269,4 +269,4 @@ def test_bought_together_comes_from_the_trained_model(admin_client_for, shop, st
     )
     first = data["slots"]["product-bought-together"]["items"][0]
     assert first["id"] == "k2"
-    assert first["reason"] == "Often bought with Candles 1"
+    assert first["reason"] == "Bought together with Candles 1"

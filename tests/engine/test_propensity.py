@@ -8,13 +8,17 @@ import pytest
 
 from personalization.engine.orders import OrderHistory
 from personalization.engine.propensity import (
+    DEFAULT_L2,
     FEATURE_NAMES,
+    L2_GRID,
     LogisticModel,
     build_features,
+    choose_l2,
     fit_logistic,
     purchased_within,
     score,
     target_labels,
+    train,
     train_and_evaluate,
 )
 
@@ -53,9 +57,51 @@ def test_features_of_a_hand_made_history():
         "overdue": math.log1p(10) - math.log1p(45),
         "rate_log": math.log1p(30 * 3 / 100),
         "items_per_order_log": math.log1p(6 / 3),
+        "days_active_log": math.log1p(3),
+        "orders_180d_log": math.log1p(3),
+        "value_90d_log": math.log1p(30 + 20),
+        "decayed_orders_log": math.log1p(2 ** (-100 / 60) + 2 ** (-40 / 60) + 2 ** (-10 / 60)),
+        "gap_trend": math.log1p(30) - (math.log1p(60) + math.log1p(30)) / 2,  # gaps 60, then 30
+        "same_season_last_year": 0.0,
+        # 10 days out: of the gaps longer than 10 (60, 30) one ended within 30 more days, and
+        # the pooled gaps (the same two) say the same: hazard 1/2, logit 0
+        "own_hazard_logit": 0.0,
     }
     assert row == pytest.approx(expected)
     assert features.recency_days.tolist() == [10.0]
+
+
+def test_hazard_tells_a_due_monthly_buyer_from_a_lapsing_weekly_buyer():
+    # given a monthly buyer (customer 0) and a weekly buyer (customer 1), both 25 days out, and
+    # a customer with a single order (2) who has no gaps of their own
+    monthly = [CUTOFF - (25 + 30 * k) * DAY for k in range(6)]
+    weekly = [CUTOFF - (25 + 7 * k) * DAY for k in range(12)]
+    times = [*monthly, *weekly, CUTOFF - 25 * DAY]
+    index = [0] * len(monthly) + [1] * len(weekly) + [2]
+    history = OrderHistory.from_columns(index, times, [10.0] * len(times), 3)
+    # when
+    hazard = build_features(history, CUTOFF).matrix[:, FEATURE_NAMES.index("own_hazard_logit")]
+    # then every monthly gap (30) longer than 25 days ends within 30 more; no weekly gap is
+    # longer than 25 days, so the weekly buyer and the one-order customer get the pooled share:
+    # 5 of the 5 gaps longer than 25 end within (25, 55]: (5 + 1) / (5 + 2)
+    pooled = (5 + 1) / (5 + 2)
+    own_monthly = (5 + 2 * pooled) / (5 + 2)
+    assert hazard.tolist() == pytest.approx(
+        [math.log(own_monthly / (1 - own_monthly)), *[math.log(pooled / (1 - pooled))] * 2]
+    )
+    assert hazard[0] > hazard[1]
+
+
+def test_same_season_last_year_looks_305_to_365_days_back():
+    # given orders 300, 310, 364 and 366 days before the cutoff, one per customer
+    ages = [300, 310, 364, 366]
+    history = OrderHistory.from_columns(
+        [0, 1, 2, 3], [CUTOFF - a * DAY for a in ages], [10.0] * 4, 4
+    )
+    # when
+    column = build_features(history, CUTOFF).matrix[:, FEATURE_NAMES.index("same_season_last_year")]
+    # then only the orders inside the window [305, 365) days back count
+    assert column.tolist() == [0.0, 1.0, 1.0, 0.0]
 
 
 def test_no_leakage_orders_after_the_cutoff_change_nothing():
@@ -120,7 +166,7 @@ def test_model_round_trips_through_json_and_refuses_other_features():
     loaded = LogisticModel.from_dict(stored)
     matrix = build_features(history, 400 * DAY).matrix
     np.testing.assert_array_equal(loaded.predict_proba(matrix), model.predict_proba(matrix))
-    assert stored["version"] == 1
+    assert stored["version"] == 2
     assert stored["feature_names"] == list(FEATURE_NAMES)
     with pytest.raises(ValueError, match="different features"):
         LogisticModel.from_dict({**stored, "feature_names": ["recency_log"]})
@@ -154,3 +200,33 @@ def test_score_is_nan_for_customers_without_orders():
     has_orders = build_features(history, 100 * DAY).has_orders
     assert np.isnan(probabilities[~has_orders]).all()
     assert ((probabilities[has_orders] > 0) & (probabilities[has_orders] < 1)).all()
+
+
+def test_the_penalty_is_chosen_from_labels_before_the_cutoff_only():
+    # given a shop, and the same shop with every order after the training cutoff shuffled away
+    history = _synthetic_shop(customers=600)
+    cutoff = 340 * DAY
+    before = history.order_time <= cutoff
+    truncated = OrderHistory.from_columns(
+        history.customer_index[before],
+        history.order_time[before],
+        history.order_value[before],
+        history.n_customers,
+    )
+    # when the penalty is chosen on each
+    chosen = choose_l2("purchase_30d", history, cutoff=cutoff - 30 * DAY)
+    chosen_truncated = choose_l2("purchase_30d", truncated, cutoff=cutoff - 30 * DAY)
+    model = train("purchase_30d", history, cutoff=cutoff - 30 * DAY)
+    # then the future makes no difference, the value is from the grid, and training uses it
+    assert chosen == chosen_truncated
+    assert chosen in L2_GRID
+    assert model.l2 == chosen
+
+
+def test_without_an_earlier_window_the_default_penalty_is_kept():
+    # given orders that all start after the window one horizon before the cutoff
+    history = OrderHistory.from_columns(
+        [0, 1, 2, 0], [100 * DAY, 101 * DAY, 102 * DAY, 110 * DAY], [10.0] * 4, 3
+    )
+    # when / then: nobody has orders at cutoff - 30 days, so nothing to judge a penalty on
+    assert choose_l2("purchase_30d", history, cutoff=105 * DAY) == DEFAULT_L2

@@ -4,14 +4,19 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
+from personalization.engine import propensity
+from personalization.engine.orders import OrderHistory
 from personalization.profiles.models import Profile, ProfileSettings, ScoreModel
 from personalization.profiles.recompute import profiles_recompute
 from personalization.segments.models import Segment
 from personalization.segments.services import segments_refresh
+from shopapp.catalog.models import Order
 from tests.factories import CustomerFactory, OrderFactory, OrderLineFactory, ProductFactory
 
 END = datetime(2024, 12, 31, tzinfo=UTC)
+DAY = 86400.0
 
 
 def order(
@@ -153,3 +158,75 @@ def test_a_shop_with_little_history_still_gets_profiles_without_scores(shop):
     assert profile.lifecycle == "first_time_customer"
     assert profile.propensity is None
     assert report.models["purchase_30d"] == "not enough history to train"
+
+
+@pytest.mark.django_db
+def test_a_stored_model_of_an_older_version_is_retrained_not_used(shop, store):
+    # given a current, fresh purchase model stored by the previous model version
+    profiles_recompute(shop=shop, retrain=True, now=END.timestamp())
+    old = ScoreModel.objects.get(shop=shop, kind="purchase_30d", is_current=True)
+    old.params = {**old.params, "version": 1, "feature_names": old.params["feature_names"][:13]}
+    old.save()
+    # when the nightly recompute runs without asking for a retrain
+    profiles_recompute(shop=shop, now=END.timestamp())
+    # then it trained a current model of this version instead of failing or scoring with it
+    current = ScoreModel.objects.get(shop=shop, kind="purchase_30d", is_current=True)
+    assert current.version == old.version + 1
+    assert current.params["version"] == propensity.MODEL_VERSION
+    assert Profile.objects.get(shop=shop, customer__platform_id="c1").propensity is not None
+
+
+@pytest.mark.django_db
+def test_the_database_path_reports_what_the_engine_reports_on_the_same_orders(shop, store):
+    # given the fixture's orders, odd customers' with a second line (basket size varies), as
+    # plain columns built here from the rows
+    for o in Order.objects.filter(shop=shop, customer__platform_id__in=["c1", "c3", "c5", "c7"]):
+        OrderLineFactory(shop=shop, order=o, product=store["mug"], quantity=1)
+    customers = sorted(store["people"].values(), key=lambda c: c.pk)
+    position = {c.pk: i for i, c in enumerate(customers)}
+    orders = list(Order.objects.filter(shop=shop).prefetch_related("lines"))
+    history = OrderHistory.from_columns(
+        [position[o.customer_id] for o in orders],
+        [o.platform_created_at.timestamp() for o in orders],
+        [float(o.total) for o in orders],
+        len(customers),
+        is_return=[o.kind == "return" for o in orders],
+        order_items=[len(o.lines.all()) for o in orders],
+    )
+    now = END.timestamp()
+    _, engine = propensity.train_and_evaluate(
+        "purchase_30d", history, t1=now - 2 * propensity.HORIZON_DAYS["purchase_30d"] * DAY
+    )
+    # when the nightly recompute trains from the database
+    profiles_recompute(shop=shop, retrain=True, now=now)
+    # then its stored held-out report is the engine's, number for number
+    stored = ScoreModel.objects.get(shop=shop, kind="purchase_30d", is_current=True).report
+    assert stored["customers"] == engine.customers
+    assert stored["auc"] == pytest.approx(engine.auc, abs=1e-12)
+    assert stored["baseline_recency_auc"] == pytest.approx(engine.baseline_recency_auc, abs=1e-12)
+    assert stored["brier"] == pytest.approx(engine.brier, abs=1e-12)
+
+
+@pytest.mark.django_db
+def test_a_second_recompute_rewrites_existing_profiles(shop, store, other_shop):
+    # given profiles that drifted since the last run, and another shop's profile
+    profiles_recompute(shop=shop, retrain=True, now=END.timestamp())
+    whale = Profile.objects.get(shop=shop, customer__platform_id="whale")
+    expected = (whale.lifecycle, whale.orders_count, whale.propensity, whale.affinities)
+    Profile.objects.filter(pk=whale.pk).update(
+        lifecycle="lapsed", orders_count=0, propensity=None, affinities={}
+    )
+    foreign = Profile.objects.create(
+        shop=other_shop,
+        customer=CustomerFactory(shop=other_shop, platform_id="whale"),
+        lifecycle="lapsed",
+    )
+    before_second_run = timezone.now()
+    # when the nightly run updates them (the batched UPDATE on PostgreSQL)
+    profiles_recompute(shop=shop, now=END.timestamp())
+    # then every recomputed field is back, and the other shop's row is untouched
+    whale.refresh_from_db()
+    assert (whale.lifecycle, whale.orders_count, whale.propensity, whale.affinities) == expected
+    assert whale.updated_at >= before_second_run
+    foreign.refresh_from_db()
+    assert foreign.lifecycle == "lapsed"

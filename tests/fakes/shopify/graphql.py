@@ -29,6 +29,7 @@ from graphql.language import (
 )
 from graphql.utilities import value_from_ast_untyped
 
+from tests.fakes.shopify.discounts import FakeDiscounts
 from tests.fakes.shopify.store import (
     FakeCollection,
     FakeCustomer,
@@ -243,6 +244,7 @@ class AdminGraphQL:
         self.queries = 0
         self.web_pixels: list[dict[str, Any]] = []
         self.app_metafields: dict[tuple[str, str], str] = {}
+        self.discounts = FakeDiscounts()
 
     # Entry point
 
@@ -355,6 +357,7 @@ class AdminGraphQL:
                 "bulkOperationRunQuery": self._bulk_run,
                 "webPixelCreate": self._web_pixel_create,
                 "metafieldsSet": self._metafields_set,
+                "discountCodeBasicCreate": self.discounts.create,
             }
         return {
             "__typename": "QueryRoot",

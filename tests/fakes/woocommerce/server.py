@@ -52,6 +52,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from tests.fakes.woocommerce import tls
+from tests.fakes.woocommerce.coupons import CouponRefused, FakeCoupons
 from tests.fakes.woocommerce.store import FakeStoreData, gmt, local
 
 VALID_TOPICS = {
@@ -160,6 +161,7 @@ class FakeWooCommerce:
         self.firewall = firewall
         self.php_notices = php_notices
         self.data = FakeStoreData(currency=currency)
+        self.coupons = FakeCoupons()
         self.keys: dict[str, ApiKey] = {}
         self._key_id = 0
         # WordPress users: (login, application password) pairs that may call the API.
@@ -794,6 +796,11 @@ class FakeWooCommerce:
             if found is None:
                 raise RestError(404, "woocommerce_rest_invalid_id", "Invalid resource ID.")
             return 200, _fields(found, query), {}
+        if head == "coupons" and len(parts) == 1 and method == "POST":
+            try:
+                return 201, self.coupons.create(body), {}
+            except CouponRefused as exc:
+                raise RestError(400, exc.code, exc.message) from exc
         if head == "orders" and len(parts) == 1 and method == "GET":
             items = [
                 self._indexed("order", o, str(o.id), partial(data.order_json, o))

@@ -1,0 +1,198 @@
+"""Customer content: the moderation queue (approve, reject, in bulk), product tags with
+suggestions from the uploader's orders, imports (review-app CSV, social posts), creators'
+removal requests, and the gallery preview per persona with the reason for each place."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest, HttpResponse
+
+from personalization.decisions.catalog import catalog_snapshot
+from personalization.decisions.context import PERSONAS, persona_context
+from personalization.ugc import imports, selectors, services, storage
+from personalization.ugc.models import Kind, RemovalStatus, Status
+from shopapp.adminui.views.base import AdminPage, app_url, is_htmx
+
+MAX_CSV_BYTES = imports.MAX_BYTES
+PAGE_SIZE = 60
+
+
+def _item(content: Any) -> dict[str, Any]:
+    return {
+        "content": content,
+        "thumb": storage.file_url(content.thumbnail_name or content.media_name),
+        "tagged": [t.product for t in content.tags.all()],
+    }
+
+
+class UgcView(AdminPage):
+    nav_key = "ugc"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.render_page(request)
+
+    def render_page(
+        self,
+        request: HttpRequest,
+        *,
+        notice: str = "",
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> HttpResponse:
+        shop = self.get_shop()
+        state = request.GET.get("status", Status.PENDING)
+        if state not in Status.values:
+            state = Status.PENDING
+        contents = selectors.content_list(shop=shop, status=state)[:PAGE_SIZE]
+        counts = {
+            value: selectors.content_list(shop=shop, status=value).count()
+            for value in Status.values
+        }
+        context = {
+            "items": [_item(c) for c in contents],
+            "state": state,
+            "states": [(value, label, counts[value]) for value, label in Status.choices],
+            "removals": selectors.removal_request_list(shop=shop, status=RemovalStatus.OPEN)[:50],
+            "notice": notice or request.GET.get("notice", ""),
+            "errors": errors or {},
+            "personas": PERSONAS,
+        }
+        return self.page("adminui/ugc/page.html", context, status=status)
+
+
+class UgcModerateView(UgcView):
+    def post(self, request: HttpRequest) -> HttpResponse:
+        ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
+        try:
+            changed = services.content_moderate(
+                shop=self.get_shop(), content_ids=ids, action=request.POST.get("action", "")
+            )
+        except services.UgcInputInvalid as exc:
+            return self.render_page(request, errors={exc.field: str(exc)}, status=422)
+        return self._back(
+            f"{changed} item(s) {'approved' if request.POST.get('action') == 'approve' else 'rejected'}."
+        )
+
+    def _back(self, notice: str) -> HttpResponse:
+        """After a write, back to the queue the merchant was on (303, or HX-Redirect)."""
+        url = app_url(self.request, "adminui:ugc")
+        query = urlencode({"status": self.request.POST.get("status", "pending"), "notice": notice})
+        url += ("&" if "?" in url else "?") + query
+        if is_htmx(self.request):
+            return HttpResponse(status=204, headers={"HX-Redirect": url})
+        return HttpResponse(status=303, headers={"Location": url})
+
+
+class UgcTagView(UgcModerateView):
+    def post(self, request: HttpRequest, content_id: int) -> HttpResponse:  # type: ignore[override]
+        shop = self.get_shop()
+        content = selectors.content_get(shop=shop, content_id=content_id)
+        if content is None:
+            raise Http404("No such content.")
+        product = request.POST.get("product", "")
+        try:
+            if request.POST.get("remove"):
+                services.content_untag(shop=shop, content=content, product_platform_id=product)
+                return self._back(f"Untagged {product}.")
+            tag = services.content_tag(shop=shop, content=content, product_platform_id=product)
+        except services.UgcInputInvalid as exc:
+            return self.render_page(request, errors={f"product-{content.pk}": str(exc)}, status=422)
+        return self._back(f"Tagged {tag.product.title}.")
+
+
+class UgcImportView(UgcModerateView):
+    def post(self, request: HttpRequest) -> HttpResponse:
+        shop = self.get_shop()
+        kind = request.POST.get("kind", "")
+        try:
+            if kind == "social_url":
+                content = imports.social_post_import(
+                    shop=shop,
+                    url=request.POST.get("url", ""),
+                    handle=request.POST.get("handle", ""),
+                    caption=request.POST.get("caption", ""),
+                    product_ids=[
+                        p for p in request.POST.get("products", "").replace(",", " ").split() if p
+                    ],
+                    has_rights=request.POST.get("rights") == "on",
+                )
+                return self._back(f"Post from {content.attribution} added to the queue.")
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise services.UgcInputInvalid("file", "Choose a CSV file.")
+            if (upload.size or 0) > MAX_CSV_BYTES:
+                raise services.UgcInputInvalid(
+                    "file", f"The file is larger than {MAX_CSV_BYTES // 2**20} MB."
+                )
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise services.UgcInputInvalid(
+                    "file", "The file is not UTF-8 text (save it as CSV UTF-8)."
+                ) from None
+            if kind == "reviews_csv":
+                result = imports.reviews_csv_import(shop=shop, text=text)
+            elif kind == "social_csv":
+                result = imports.social_csv_import(shop=shop, text=text)
+            else:
+                raise services.UgcInputInvalid("kind", "Choose what the file holds.")
+        except services.UgcInputInvalid as exc:
+            return self.render_page(request, errors={f"import-{exc.field}": str(exc)}, status=422)
+        return self._back(f"Import ({result.source}): {result.summary}.")
+
+
+class UgcRemovalView(UgcModerateView):
+    def post(self, request: HttpRequest, request_id: int) -> HttpResponse:  # type: ignore[override]
+        shop = self.get_shop()
+        removal = selectors.removal_request_list(shop=shop).filter(pk=request_id).first()
+        if removal is None:
+            raise Http404("No such request.")
+        services.removal_request_fulfil(shop=shop, request=removal)
+        return self._back("The content was removed and its files deleted.")
+
+
+class UgcPreviewView(AdminPage):
+    """The gallery as one persona sees it: order, score parts and the reason for each place."""
+
+    nav_key = "ugc"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        shop = self.get_shop()
+        persona = request.GET.get("persona", "new_visitor")
+        product = request.GET.get("product", "")[:64]
+        kind = request.GET.get("kind", "gallery")
+        snapshot = catalog_snapshot(shop)
+        error = ""
+        context = None
+        if persona not in PERSONAS and not persona.startswith("customer:"):
+            error = "Choose a persona, or customer:<id>."
+        else:
+            context = persona_context(shop, snapshot, persona)
+            if context is None:
+                error = f"No {persona} in this shop."
+        ranked = []
+        if context is not None:
+            kinds = (Kind.REVIEW,) if kind == "highlights" else selectors.GALLERY_KINDS
+            ranked = selectors.ranked_content(
+                shop=shop,
+                context=context,
+                kinds=kinds,
+                product_id=product,
+                limit=12,
+                snapshot=snapshot,
+            )
+        return self.page(
+            "adminui/ugc/preview.html",
+            {
+                "persona": persona,
+                "personas": PERSONAS,
+                "product": product,
+                "kind": kind,
+                "visitor": context,
+                "ranked": [{"rank": r, **_item(r.content)} for r in ranked],
+                "error": error,
+            },
+            status=200 if not error else 404,
+        )
