@@ -16,10 +16,9 @@ SOURCE = ROOT / "static" / "storefront" / "pz.js"
 TARGET = Path(__file__).resolve().parent / "extensions" / "pz-theme" / "assets" / "pz.js"
 MAX_JS_BYTES = 10_000
 PLACEHOLDER = b"/* pz.js: static/storefront/pz.js was not built when this extension was. */\n"
-
-
-# Customer content blocks load their own small script, only where such a block is placed.
-EXTRA_SCRIPTS = ("pz-ugc.js",)
+# Customer content blocks load their own small script, only where such a block is placed; the
+# app embed loads pz-search.js on search pages only (search merchandising).
+EXTRA_SCRIPTS = ("pz-ugc.js", "pz-search.js")
 
 
 def build() -> Path:

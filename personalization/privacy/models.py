@@ -49,6 +49,7 @@ class PrivacyAction(models.TextChoices):
     ERASE = "erase", _lazy("Customer erasure")
     SHOP_ERASE = "shop_erase", _lazy("Shop erasure")
     RETENTION = "retention", _lazy("Retention clean-up")
+    SETTINGS = "settings", _lazy("Privacy settings changed")
 
 
 class PrivacyStatus(models.TextChoices):

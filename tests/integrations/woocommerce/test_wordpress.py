@@ -166,6 +166,8 @@ class StubAPI:
                     if stub.slow_search:
                         time.sleep(2.0)
                     answer["search"] = list(reversed(query["results"].split(",")))
+                    if query.get("q") == "widget":  # as a merchant's hide rule would: the first
+                        answer["search_hidden"] = query["results"].split(",")[:1]
                 return self._json(200, answer)
 
             def do_POST(self) -> None:
@@ -496,6 +498,19 @@ def test_product_search_is_reranked_and_keeps_the_store_order_when_the_api_is_sl
     store_order = asked[-1]["results"].split(",")
     assert titles(html) == [by_id[i] for i in store_order]
     assert elapsed < 1.9
+
+
+def test_product_search_sends_the_query_and_drops_what_a_hide_rule_hides(wordpress):
+    def titles(html: str) -> list[str]:
+        return re.findall(r'<h2 class="entry-title">([^<]+)</h2>', html)
+
+    html = wordpress.get("/", s="widget", post_type="product").text
+    asked = [q for path, q, _ in wordpress.stub.requests if q.get("page") == "search"]
+    assert asked[-1]["q"] == "widget"
+    store_order = asked[-1]["results"].split(",")
+    by_id = {str(v): k for k, v in wordpress.made["products"].items()}
+    # the stub hid the store's first result and reversed the rest
+    assert titles(html) == [by_id[i] for i in reversed(store_order[1:])]
 
 
 def test_privacy_exporter_and_eraser_forward_signed_requests(wordpress):
