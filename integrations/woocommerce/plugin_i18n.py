@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import re
+import struct
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -190,6 +191,22 @@ def problems() -> list[str]:
     return found
 
 
+def mo_bytes(catalog: Catalog) -> bytes:
+    """The catalogue as a .mo file WordPress's own reader accepts.
+
+    Babel writes no hash table and leaves its offset at 0; WordPress (POMO `MO`) sizes the
+    translations table as `hash_addr - translations_lengths_addr` and refuses the file when that
+    is not 8 bytes per message. GNU msgfmt puts the (empty) table right after the two index
+    tables, so the offset is set there; Python's gettext ignores it either way.
+    """
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    data = bytearray(buffer.getvalue())
+    (count,) = struct.unpack_from("<I", data, 8)
+    struct.pack_into("<I", data, 24, 28 + 16 * count)
+    return bytes(data)
+
+
 def compile_into(plugin_dir: Path) -> list[Path]:
     """Writes each language's .mo and the editor script's JSON into `plugin_dir/languages`."""
     written = []
@@ -199,9 +216,7 @@ def compile_into(plugin_dir: Path) -> list[Path]:
     for language, wp_locale in WP_LOCALES.items():
         catalog = read(po_path(wp_locale), language)
         mo = target_dir / f"{DOMAIN}-{wp_locale}.mo"
-        buffer = io.BytesIO()
-        write_mo(buffer, catalog, use_fuzzy=False)
-        mo.write_bytes(buffer.getvalue())
+        mo.write_bytes(mo_bytes(catalog))
         written.append(mo)
         for script in EDITOR_SCRIPTS:
             written.append(_write_jed(catalog, found, script, wp_locale, target_dir))

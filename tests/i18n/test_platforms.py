@@ -5,8 +5,10 @@ are on the machine; these run everywhere)."""
 from __future__ import annotations
 
 import gettext
+import io
 import json
 import re
+import struct
 from pathlib import Path
 
 import pytest
@@ -94,8 +96,16 @@ def test_wordpress_translations_compile_for_php_and_the_editor(tmp_path):
     names = sorted(p.name for p in written)
     assert "pz-personalization-fr_FR.mo" in names
     assert "pz-personalization-fr_FR-29e1635be70cf6fb2231135970364877.json" in names
-    with (tmp_path / "languages" / "pz-personalization-fr_FR.mo").open("rb") as handle:
-        french = gettext.GNUTranslations(handle)
+    mo = (tmp_path / "languages" / "pz-personalization-fr_FR.mo").read_bytes()
+    # WordPress's reader sizes the translations table by the hash-table offset (as msgfmt writes)
+    magic, _revision, count, originals, translations, _size, hash_at = struct.unpack_from("<7I", mo)
+    assert (magic, originals, translations, hash_at) == (
+        0x950412DE,
+        28,
+        28 + 8 * count,
+        28 + 16 * count,
+    )
+    french = gettext.GNUTranslations(io.BytesIO(mo))
     assert french.gettext("You may also like") == "Vous aimerez aussi"
     assert french.pgettext("block title", "Recently viewed") == "Vus récemment"
     editor = json.loads(

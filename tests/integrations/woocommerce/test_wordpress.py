@@ -556,3 +556,35 @@ def test_privacy_exporter_and_eraser_forward_signed_requests(wordpress):
     assert out["claimed"]["storefront_key"] == "pk_claimed"
     assert out["claimed"]["plugin_secret"] == "claimed-secret"
     assert "personalization service" in out["policy"]
+
+
+def test_plugin_speaks_the_store_language(wordpress):
+    # given the site's language set to French (a `locale` filter registered before WordPress
+    # loads, as a language setting would), and the catalogues the build step compiled
+    script = """<?php
+$_SERVER['HTTP_HOST'] = 'HOST';
+$wp_filter = array( 'locale' => array( 10 => array( array(
+    'function' => function () { return 'fr_FR'; }, 'accepted_args' => 1 ) ) ) );
+require 'wp-load.php';
+echo json_encode( array(
+    'heading'  => PZ_Storefront::default_heading( 'recommendations' ),
+    'connect'  => __( 'Connect', 'pz-personalization' ),
+    'slot'     => do_shortcode( '[pz_recommendations]' ),
+    'explicit' => do_shortcode( '[pz_recommendations heading="Mes favoris"]' ),
+) );
+""".replace("HOST", wordpress.host)
+    result = subprocess.run(
+        [PHP or "php", "-r", "?>" + script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=wordpress.root,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    # when the plugin renders
+    said = json.loads(result.stdout[result.stdout.index("{") :])
+    # then its own words are French, the default heading too, and a merchant's heading is kept
+    assert said["heading"] == "Vous aimerez aussi"
+    assert said["connect"] == "Connecter"
+    assert "Vous aimerez aussi" in said["slot"]
+    assert "Mes favoris" in said["explicit"]
