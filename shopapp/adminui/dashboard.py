@@ -128,8 +128,8 @@ def _sessions(shop: Shop, since: datetime, days: list[date]) -> tuple[LineChart,
     chart = line_chart(
         [_label(day) for day in days],
         [
-            ("All sessions", [float(all_by_day.get(day, 0)) for day in days]),
-            ("Personalized", [float(personalized_by_day.get(day, 0)) for day in days]),
+            (_lazy("All sessions"), [float(all_by_day.get(day, 0)) for day in days]),
+            (_lazy("Personalized"), [float(personalized_by_day.get(day, 0)) for day in days]),
         ],
         width=960,
         height=260,

@@ -132,7 +132,7 @@ def extract(files: Iterable[Path] | None = None) -> list[Found]:
         location = str(path.relative_to(root))
         text = path.read_text(encoding="utf-8")
         if path.suffix == ".py":
-            if "gettext" not in text and "_(" not in text:
+            if "gettext" not in text and "_(" not in text and "_lazy(" not in text:
                 continue
             found += _python_messages(text, location)
         elif "{%" in text or "_(" in text:

@@ -44,16 +44,22 @@ def test_extraction_finds_template_and_python_strings(tmp_path: Path):
         'A = _("Segments")\nB = pgettext("verb", "Order")\nC = _(name)\n',
         encoding="utf-8",
     )
+    labels = tmp_path / "labels.py"
+    labels.write_text(
+        'from shopapp.languages.text import lazy_text as _lazy\nPIN = _lazy("Pin")\n',
+        encoding="utf-8",
+    )
     settings_base = settings.BASE_DIR
     settings.BASE_DIR = tmp_path
     try:
-        found = catalogue.extract([template, module])
+        found = catalogue.extract([template, module, labels])
     finally:
         settings.BASE_DIR = settings_base
     # when extracted then every literal is found once, with its plural and context, and the
     # variable is skipped
     assert sorted((f.msgid, f.context) for f in found if isinstance(f.msgid, str)) == [
         ("Order", "verb"),
+        ("Pin", None),
         ("Save", None),
         ("Segments", None),
     ]
