@@ -151,7 +151,7 @@ def _rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
         raise UgcInputInvalid("file", _("Line 1 is not valid CSV: %s.") % exc) from None
     if not headers:
         raise UgcInputInvalid("file", "The file is empty or has no header row.")
-    rows = []
+    rows: list[tuple[int, dict[str, str]]] = []
     start = reader.line_num + 1
     while True:
         try:
