@@ -164,6 +164,11 @@ def hash_bands(phash: str) -> list[int]:
     return [(value >> (BAND_BITS * (BANDS - 1 - band))) & mask for band in range(BANDS)]
 
 
+def band_keys(phash: str) -> list[int]:
+    """Each band with its position, as one integer (`band << 8 | value`): the stored index key."""
+    return [band << BAND_BITS | value for band, value in enumerate(hash_bands(phash))]
+
+
 def near_duplicates(
     phash: str, known: Iterable[tuple[int, str]], max_distance: int = DUPLICATE_DISTANCE
 ) -> list[int]:

@@ -166,15 +166,15 @@ class RemovalRequest(ShopOwned):
 
 
 class PhashBand(ShopOwned):
-    """One 8-bit band of a picture's 64-bit hash (see `engine/ugc_flags.hash_bands`)."""
+    """One 8-bit band of a picture's 64-bit hash (see `engine/ugc_flags.hash_bands`), as one
+    integer key `band << 8 | value`, so a lookup is a single `IN` on one index."""
 
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", db_index=False)
     content = models.ForeignKey(Content, on_delete=models.CASCADE, related_name="phash_bands")
-    band = models.PositiveSmallIntegerField()
-    value = models.PositiveSmallIntegerField()
+    key = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["shop", "band", "value"], name="ugc_phash_band")]
+        indexes = [models.Index(fields=["shop", "key"], name="ugc_phash_band")]
 
 
 class ImportRunStatus(models.TextChoices):

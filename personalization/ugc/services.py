@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from personalization.engine import ugc_flags, ugc_rank
@@ -117,15 +116,12 @@ def duplicate_candidates(
 ) -> list[tuple[int, str]]:
     """(id, hash) of the shop's pictures sharing at least one hash band with `phash`: every near
     duplicate is among them (see `ugc_flags.hash_bands`), read through the band index."""
-    match = Q()
-    for band, value in enumerate(ugc_flags.hash_bands(phash)):
-        match |= Q(band=band, value=value)
-    sharing = PhashBand.objects.filter(shop=shop).filter(match).values("content_id")
     return list(
-        Content.objects.filter(shop=shop, pk__in=sharing)
-        .exclude(phash="")
-        .exclude(pk=exclude_id)
-        .values_list("pk", "phash")
+        PhashBand.objects.filter(shop=shop, key__in=ugc_flags.band_keys(phash))
+        .exclude(content_id=exclude_id)
+        .exclude(content__phash="")
+        .values_list("content_id", "content__phash")
+        .distinct()
     )
 
 
@@ -133,8 +129,8 @@ def _bands_save(content: Content) -> None:
     PhashBand.objects.filter(shop_id=content.shop_id, content=content).delete()
     if content.phash:
         PhashBand.objects.bulk_create(
-            PhashBand(shop_id=content.shop_id, content=content, band=band, value=value)
-            for band, value in enumerate(ugc_flags.hash_bands(content.phash))
+            PhashBand(shop_id=content.shop_id, content=content, key=key)
+            for key in ugc_flags.band_keys(content.phash)
         )
 
 

@@ -5,7 +5,7 @@ from typing import Any
 import django.db.models.deletion
 from django.db import migrations, models
 
-from personalization.engine.ugc_flags import hash_bands
+from personalization.engine.ugc_flags import band_keys
 
 
 def bands_backfill(apps: Any, schema_editor: Any) -> None:
@@ -14,9 +14,9 @@ def bands_backfill(apps: Any, schema_editor: Any) -> None:
     rows = Content.objects.exclude(phash="").values_list("pk", "shop_id", "phash")
     PhashBand.objects.bulk_create(
         [
-            PhashBand(shop_id=shop_id, content_id=pk, band=band, value=value)
+            PhashBand(shop_id=shop_id, content_id=pk, key=key)
             for pk, shop_id, phash in rows.iterator()
-            for band, value in enumerate(hash_bands(phash))
+            for key in band_keys(phash)
         ],
         batch_size=2000,
     )
@@ -103,8 +103,7 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("band", models.PositiveSmallIntegerField()),
-                ("value", models.PositiveSmallIntegerField()),
+                ("key", models.PositiveIntegerField()),
                 (
                     "content",
                     models.ForeignKey(
@@ -124,7 +123,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
-                "indexes": [models.Index(fields=["shop", "band", "value"], name="ugc_phash_band")],
+                "indexes": [models.Index(fields=["shop", "key"], name="ugc_phash_band")],
             },
         ),
         migrations.RunPython(bands_backfill, migrations.RunPython.noop),
