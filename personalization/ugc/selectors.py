@@ -15,7 +15,14 @@ from personalization.decisions.context import VisitorContext
 from personalization.decisions.services import product_url
 from personalization.engine import ugc_rank
 from personalization.ugc import storage
-from personalization.ugc.models import Content, Kind, ProductTag, RemovalRequest
+from personalization.ugc.models import (
+    Content,
+    ImportRun,
+    ImportRunStatus,
+    Kind,
+    ProductTag,
+    RemovalRequest,
+)
 from shopapp.shops.models import Platform, Shop
 
 GALLERY_KINDS = (Kind.PHOTO, Kind.VIDEO, Kind.SOCIAL)
@@ -176,3 +183,23 @@ def content_json(
         data["score"] = ranked.score
         data["parts"] = ranked.parts
     return data
+
+
+def import_run_latest(*, shop: Shop, source: str) -> ImportRun | None:
+    return ImportRun.objects.filter(shop=shop, source=source).order_by("-created_at").first()
+
+
+def import_run_get(*, shop: Shop, run_id: int) -> ImportRun | None:
+    return ImportRun.objects.filter(shop=shop, pk=run_id).first()
+
+
+def import_run_last_done(
+    *, shop: Shop, source: str, before: int | None = None, is_fetch: bool | None = None
+) -> ImportRun | None:
+    """The last finished import: the next one reads what changed since it started."""
+    runs = ImportRun.objects.filter(shop=shop, source=source, status=ImportRunStatus.DONE)
+    if is_fetch:
+        runs = runs.filter(is_fetch=True, store_started_at__isnull=False)
+    if before is not None:
+        runs = runs.exclude(pk=before)
+    return runs.order_by("-started_at").first()
