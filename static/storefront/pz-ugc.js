@@ -109,7 +109,7 @@
     var media = el("div", "ugc-card__media");
     if (it.kind === "video" && it.media) {
       var v = el("video");
-      v.src = it.media; v.controls = true; v.preload = "none"; v.muted = true;
+      v.src = it.media; v.poster = it.poster; v.controls = true; v.preload = "none"; v.muted = true;
       v.setAttribute("playsinline", "");
       media.appendChild(v);
     } else if (it.image) {

@@ -27,7 +27,12 @@ MAX_ROW_ERRORS_SHOWN = 100
 def _item(content: Any) -> dict[str, Any]:
     return {
         "content": content,
-        "thumb": storage.file_url(content.thumbnail_name or content.media_name),
+        # A video has no thumbnail (nothing decodes it): the page shows the neutral poster tile.
+        "thumb": ""
+        if content.kind == Kind.VIDEO
+        else storage.file_url(content.thumbnail_name or content.media_name),
+        "poster": selectors.VIDEO_POSTER if content.kind == Kind.VIDEO else "",
+        "media": storage.file_url(content.media_name) if content.kind == Kind.VIDEO else "",
         "tagged": [t.product for t in content.tags.all()],
     }
 
