@@ -266,6 +266,27 @@ def main() -> int:
         f"{history} segment-size rows"
     )
 
+    # Search merchandising: a synonym group and rules on the store's own bestsellers.
+    from personalization.merchandising.services import (
+        QueryRuleInput,
+        query_rule_save,
+        synonym_group_save,
+    )
+    from shopapp.catalog.models import Product
+
+    hearts = list(
+        Product.objects.filter(shop=shop, title__icontains="heart")
+        .order_by("platform_id")
+        .values_list("handle", flat=True)[:3]
+    )
+    synonym_group_save(shop=shop, terms="heart, love")
+    query_rule_save(
+        shop=shop, data=QueryRuleInput(phrase="heart", action="pin", products=hearts[-1:])
+    )
+    query_rule_save(
+        shop=shop, data=QueryRuleInput(phrase="love", action="bury", products=hearts[:1])
+    )
+
     # What autovacuum does after a bulk load: fresh statistics for the planner.
     from django.db import connection
 
@@ -326,6 +347,12 @@ def main() -> int:
             None,
         ),
         ("privacy", lambda: client.get("/app/privacy/"), None),
+        ("search and navigation", lambda: client.get("/app/merchandising/"), None),
+        (
+            "search: test a query",
+            lambda: client.get("/app/merchandising/preview/?q=love&persona=loyal_customer", **hx),
+            None,
+        ),
     ]
     print()
     print(f"{'page':<32} {'cold ms':>8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")

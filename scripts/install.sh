@@ -48,6 +48,8 @@ fi
 
 wanted=$(sha256sum pyproject.toml | cut -d' ' -f1)
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$wanted" ]; then
+    # The translations (.mo) are built from locale/*/django.po whenever they are older.
+    "$VENV/bin/python" manage.py messages --compile >/dev/null
     exit 0
 fi
 
@@ -58,4 +60,5 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 "$VENV/bin/python" -m pip install --quiet --progress-bar off -e '.[dev]' 2>&1 |
     { grep -v "^WARNING: Location 'file:.*' is ignored: it is neither a file nor a directory\.$" || true; }
 echo "$wanted" >"$STAMP"
+"$VENV/bin/python" manage.py messages --compile >/dev/null
 echo "install: done"

@@ -201,6 +201,9 @@ else
     echo "npm: node or npm not found; the Shopify schema and theme-check tests will skip"
 fi
 
+# The translations the rendering tests read: .mo files are built from locale/*/django.po, not committed.
+"$BIN/python" manage.py messages --compile >/dev/null || { echo "messages: could not compile the catalogues"; exit 1; }
+
 failed=()
 if [ "${SKIP_LINT:-0}" != 1 ]; then
     scripts/lint.sh || failed+=(lint)

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "shopapp.catalog",
     "shopapp.demo",
     "shopapp.adminui",
+    "shopapp.languages",
     "personalization.events",
     "personalization.profiles",
     "personalization.privacy",
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "personalization.ugc",
     "personalization.preferences",
     "personalization.audiences",
+    "personalization.evaluation",
     "integrations.shopify",
     "integrations.woocommerce",
 ]
@@ -81,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions: a language chosen once (Shopify's `locale`, the demo's `lang`) is remembered.
+    "shopapp.languages.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -152,6 +156,8 @@ CELERY_TASK_ROUTES = {
     "personalization.events.tasks.*": {"queue": "events"},
     "personalization.profiles.tasks.*": {"queue": "training"},
     "personalization.recommendations.tasks.*": {"queue": "training"},
+    "personalization.evaluation.tasks.*": {"queue": "training"},
+    "personalization.messaging.tasks.*": {"queue": "messaging"},
     "integrations.shopify.tasks.*": {"queue": "sync"},
     "integrations.woocommerce.tasks.*": {"queue": "sync"},
 }
@@ -160,6 +166,11 @@ CELERY_BEAT_SCHEDULE = {
     "audiences-feeds-regenerate": {
         "task": "personalization.audiences.tasks.feeds_regenerate_all",
         "schedule": crontab(hour="*/6", minute=20),
+    },
+    # Behavioural email: who is due (abandoned cart, browse, post-purchase, win-back).
+    "messaging-scan": {
+        "task": "personalization.messaging.tasks.messages_scan_all",
+        "schedule": 300.0,
     },
     # Profiles and segments from scratch each night; live updates cover the day in between.
     "profiles-recompute-nightly": {
@@ -199,6 +210,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.woocommerce.tasks.woocommerce_sweep_all",
         "schedule": crontab(hour=2, minute=40),
     },
+    # Each shop's retention window: old events and sessions, long-unseen anonymous visitors.
+    "privacy-retention-nightly": {
+        "task": "personalization.privacy.tasks.privacy_retention_all",
+        "schedule": crontab(hour=4, minute=5),
+    },
     "woocommerce-connections-verify": {
         "task": "integrations.woocommerce.tasks.woocommerce_connections_verify_pending",
         "schedule": 120.0,
@@ -216,6 +232,16 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="shopapp@localhost")
 
 AUTH_PASSWORD_VALIDATORS: list[dict[str, str]] = []
 LANGUAGE_CODE = "en"
+# Native names: a merchant looks for their own language in the list. See docs/i18n.md.
+LANGUAGES = [
+    ("en", "English"),
+    ("id", "Bahasa Indonesia"),
+    ("nl", "Nederlands"),
+    ("fr", "Français"),
+    ("da", "Dansk"),
+    ("hu", "Magyar"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("personalization.ugc.urls")),
     path("api/v1/", include("personalization.preferences.urls")),
     path("feeds/", include("personalization.audiences.urls")),
+    path("messaging/", include("personalization.messaging.urls")),
     path("", include("integrations.shopify.urls")),
     path("", include("integrations.woocommerce.urls")),
 ]

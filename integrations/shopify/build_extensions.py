@@ -18,7 +18,15 @@ MAX_JS_BYTES = 10_000
 PLACEHOLDER = b"/* pz.js: static/storefront/pz.js was not built when this extension was. */\n"
 
 
+# Customer content blocks load their own small script, only where such a block is placed.
+EXTRA_SCRIPTS = ("pz-ugc.js",)
+
+
 def build() -> Path:
+    for name in EXTRA_SCRIPTS:
+        source = ROOT / "static" / "storefront" / name
+        if source.exists() and source.stat().st_size <= MAX_JS_BYTES:
+            (TARGET.parent / name).write_bytes(source.read_bytes())
     script = SOURCE.read_bytes() if SOURCE.exists() else PLACEHOLDER
     if len(script) > MAX_JS_BYTES:
         raise SystemExit(

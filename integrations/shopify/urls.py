@@ -7,6 +7,7 @@ from personalization.campaigns.api import CampaignInteractionAPI, CampaignOfferA
 from personalization.decisions.api import decide
 from personalization.events.api import events_ingest
 from personalization.preferences import api as preferences_api
+from personalization.ugc import api as ugc_api
 
 app_name = "shopify"
 
@@ -18,6 +19,22 @@ urlpatterns = [
     # names the shop and the logged-in customer, so no storefront key is needed.
     path("shopify/proxy/decide", proxy.app_proxy_view(decide), name="proxy_decide"),
     path("shopify/proxy/events", proxy.app_proxy_view(events_ingest), name="proxy_events"),
+    path(
+        "shopify/proxy/ugc/gallery", proxy.app_proxy_view(ugc_api.gallery), name="proxy_ugc_gallery"
+    ),
+    path(
+        "shopify/proxy/ugc/highlights",
+        proxy.app_proxy_view(ugc_api.highlights),
+        name="proxy_ugc_highlights",
+    ),
+    path(
+        "shopify/proxy/ugc/uploads", proxy.app_proxy_view(ugc_api.upload), name="proxy_ugc_upload"
+    ),
+    path(
+        "shopify/proxy/ugc/removal-requests",
+        proxy.app_proxy_view(ugc_api.removal_request),
+        name="proxy_ugc_removal",
+    ),
     path(
         "shopify/proxy/campaigns/offer",
         proxy.app_proxy_view(CampaignOfferAPI.as_view()),

@@ -13,6 +13,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+from integrations.woocommerce import plugin_i18n
+
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "static" / "storefront" / "pz.js"
 PLUGIN = Path(__file__).resolve().parent / "wordpress-plugin" / "pz-personalization"
@@ -21,11 +23,17 @@ QUIZ_SOURCE = SOURCE.with_name("pz-quiz.js")
 
 
 def build(target: Path = TARGET) -> Path:
-    """Copy the storefront script into a plugin folder (the repository's, or a copy's)."""
+    """Copy the storefront script into a plugin folder (the repository's, or a copy's), and
+    compile its translations there (.mo for PHP, JSON for the editor script; git-ignored)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     # The quiz and preference center's own script, enqueued only where one of them is.
     (target.parent / QUIZ_SOURCE.name).write_bytes(QUIZ_SOURCE.read_bytes())
     target.write_bytes(SOURCE.read_bytes())
+    # The customer-content blocks' own script, enqueued only where such a block is.
+    ugc_script = SOURCE.with_name("pz-ugc.js")
+    if ugc_script.exists():
+        (target.parent / "pz-ugc.js").write_bytes(ugc_script.read_bytes())
+    plugin_i18n.compile_into(target.parent.parent)
     return target
 
 

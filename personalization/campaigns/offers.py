@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from personalization.campaigns.assignment import arm_for, exposed, in_holdout
+from personalization.campaigns.assignment import Arm, arm_for, exposed, in_holdout
 from personalization.campaigns.coupons import coupon_issue
 from personalization.campaigns.models import (
     Campaign,
@@ -92,7 +92,7 @@ def person_contacts(
     )
 
 
-def _products(
+def product_block(
     shop: Shop,
     snapshot: CatalogSnapshot,
     block: str,
@@ -150,11 +150,18 @@ def _cart(profile: Profile | None, snapshot: CatalogSnapshot, page: PageContext)
     return [snapshot.by_pk[int(pk)] for pk in items if int(pk) in snapshot.by_pk]
 
 
+def variant_content(campaign: Campaign, arm: Arm) -> dict[str, Any]:
+    """The campaign's copy, with the arm's overrides: from the campaign's own `variants`, then
+    from the experiment arm's `config["content"]`."""
+    own = (campaign.content.get("variants") or {}).get(arm.variant, {})
+    from_arm = arm.config.get("content")
+    return {**campaign.content, **own, **(from_arm if isinstance(from_arm, dict) else {})}
+
+
 def _render(
     shop: Shop,
     campaign: Campaign,
-    variant: str,
-    experiment: str,
+    arm: Arm,
     *,
     visitor_key: str,
     profile: Profile | None,
@@ -164,7 +171,7 @@ def _render(
 ) -> dict[str, Any] | None:
     """The campaign as the script renders it; None when it has nothing to say (no code left in
     its pool, a free-shipping nudge with no cart)."""
-    content = {**campaign.content, **(campaign.content.get("variants") or {}).get(variant, {})}
+    content = variant_content(campaign, arm)
     fill: dict[str, str] = {}
     threshold = content.get("free_shipping_threshold")
     if threshold:
@@ -197,8 +204,8 @@ def _render(
         cta_url = storefront_root(shop) + cta_url
     return {
         "campaign": campaign.key,
-        "variant": variant,
-        "experiment": experiment,
+        "variant": arm.variant,
+        "experiment": arm.experiment,
         "placement": campaign.placement,
         "trigger": campaign.trigger,
         "trigger_value": campaign.trigger_value,
@@ -207,7 +214,7 @@ def _render(
         "cta_label": text("cta_label"),
         "cta_url": cta_url,
         "coupon": coupon_code,
-        "products": _products(
+        "products": product_block(
             shop,
             snapshot,
             str(content.get("products", "")),
@@ -293,6 +300,8 @@ def campaign_offer(
             continue
         campaign = by_key[candidate.key]
         arm = arm_for(shop=shop, visitor_key=visitor_key, campaign_key=campaign.key)
+        if arm.is_control and not arm.experiment:
+            continue  # a rolled-out no-show: the campaign is over for everyone
         if arm.is_control:
             # What this visitor would have seen without the campaign: the next one in line.
             offer.control.append(
@@ -308,8 +317,7 @@ def campaign_offer(
         rendered = _render(
             shop,
             campaign,
-            arm.variant,
-            arm.experiment,
+            arm,
             visitor_key=visitor_key,
             profile=profile,
             snapshot=snapshot,
@@ -350,6 +358,8 @@ def offer_interaction_record(
     arm = arm_for(shop=shop, visitor_key=visitor_key, campaign_key=campaign.key)
     if arm.variant != variant:
         raise InteractionInvalid("variant", "is not this visitor's variant of the campaign")
+    if arm.is_control and not arm.experiment:
+        raise InteractionInvalid("campaign", "is no longer shown")
     if (kind == "exposure") != arm.is_control:
         raise InteractionInvalid("kind", "exposure is for the control arm, the rest for others")
     if kind in ("exposure", "impression"):

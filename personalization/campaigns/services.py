@@ -26,7 +26,7 @@ from personalization.campaigns.models import (
     Trigger,
 )
 from personalization.engine.campaigns import Cap, caps_conflict
-from personalization.segments.models import Segment, SegmentSize
+from personalization.segments.models import Segment, SegmentKind, SegmentSize
 from shopapp.catalog.models import Customer
 from shopapp.shops.models import Shop
 
@@ -101,7 +101,13 @@ def _validate(
             errors["audience"] = f"No segment '{data.audience_key}' in this shop."
         elif not segment.is_active:
             errors["audience"] = f"The segment '{segment.name}' is switched off."
-        elif segment.size == 0 and SegmentSize.objects.filter(shop=shop, segment=segment).exists():
+        elif (
+            # Built-ins are states people move into every day (a cart left, a lapse): an empty
+            # count today is normal. A merchant's rule or a cluster that counted nobody is not.
+            segment.kind != SegmentKind.BUILTIN
+            and segment.size == 0
+            and SegmentSize.objects.filter(shop=shop, segment=segment).exists()
+        ):
             errors["audience"] = f"The segment '{segment.name}' had no members at its last count."
 
     pool = None
@@ -156,6 +162,13 @@ def _validate(
     if key and clash.exists():
         errors["name"] = f"Another campaign already uses the key '{key}'."
     return errors, segment, pool
+
+
+def campaign_validate(
+    *, shop: Shop, data: CampaignInput, campaign: Campaign | None = None
+) -> dict[str, str]:
+    """Every problem with `data`, by field; empty when it would save."""
+    return _validate(shop, data, campaign)[0]
 
 
 @transaction.atomic
@@ -233,3 +246,37 @@ def contact_record(
         customer=customer,
         occurred_at=at or timezone.now(),
     )
+
+
+_IDEA_OVERRIDES = ("priority", "cap_count", "cap_hours", "trigger_value", "offers_coupon")
+
+
+@transaction.atomic
+def campaign_from_idea(*, shop: Shop, idea_id: int) -> Campaign:
+    """One click from a RICE idea to a draft campaign: the idea's template, its segment as the
+    audience, its title as the name and its settings on top; the idea is marked launched."""
+    from personalization.experiments.models import Idea, IdeaStatus
+
+    idea = Idea.objects.filter(shop=shop, pk=idea_id).select_related("segment").first()
+    if idea is None:
+        raise CampaignInvalid({"idea": "No such idea in this shop."})
+    if not idea.campaign_template:
+        raise CampaignInvalid({"template": "The idea names no campaign template."})
+    config = dict(idea.campaign_config or {})
+    overrides: dict[str, Any] = {k: config[k] for k in _IDEA_OVERRIDES if k in config}
+    base = template_input(idea.campaign_template)
+    if isinstance(config.get("content"), dict):
+        overrides["content"] = {**base.content, **config["content"]}
+    if config.get("coupon_pool_id") is not None:
+        overrides["coupon_pool_id"] = int(config["coupon_pool_id"])
+    campaign = campaign_save(
+        shop=shop,
+        data=replace(
+            base,
+            name=idea.title[:120],
+            audience_key=idea.segment.key if idea.segment else base.audience_key,
+            **overrides,
+        ),
+    )
+    Idea.objects.filter(shop=shop, pk=idea.pk).update(status=IdeaStatus.LAUNCHED)
+    return campaign

@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from personalization.decisions.catalog import CatalogSnapshot, Item
@@ -313,7 +314,12 @@ def candidates_for(
     if strategy == "buy_again":
         return _buy_again(snapshot, context, sources)
     if strategy == "recently_viewed":
-        return [c for c in _recently_viewed(snapshot, context) if c[0] != product_id]
+        # what they viewed, then (never above it) what sessions like theirs went on to view
+        remembered = [c for c in _recently_viewed(snapshot, context) if c[0] != product_id]
+        return remembered + [
+            (pid, 0.5 * score, reason)
+            for pid, score, reason in _session_neighbours(snapshot, context, sources)
+        ]
     if strategy == "new_in_your_categories":
         return _new_in_your_categories(snapshot, context)
     if strategy == "related":
@@ -390,15 +396,18 @@ def decide_slot(
     # as could be needed, so a big catalog costs no more than a small one.
     wanted = limit + len(exclude) + len(rules.excluded) + len(rules.buried) + len(rules.pinned) + 8
     for ids, reason in ((snapshot.bestsellers, "Bestseller"), (snapshot.new_arrivals, "New in")):
+        if len(best) >= 2 * wanted and rules.max_per_group is None:
+            break  # plenty to choose from: only a per-category cap could still run short
         for pid in ids[:wanted]:
             if pid not in best:
                 best[pid], reasons[pid] = 0.01 * snapshot.items[pid].popularity, reason
-    boosted = rules.boost if rules.boosted else 0.0
-    ranked = heapq.nlargest(
-        wanted * 3,
-        best.items(),
-        key=lambda kv: kv[1] + (boosted if kv[0] in rules.boosted else 0.0),
-    )
+    if rules.boosted:
+        boost, boosted = rules.boost, rules.boosted
+        ranked = heapq.nlargest(
+            wanted * 3, best.items(), key=lambda kv: kv[1] + (boost if kv[0] in boosted else 0.0)
+        )
+    else:
+        ranked = heapq.nlargest(wanted * 3, best.items(), key=itemgetter(1))
     # Prefer what other blocks on the page do not show; repeat only when the catalog is too small.
     chosen = apply_rules([kv for kv in ranked if kv[0] not in exclude], rules, limit=limit)
     if len(chosen) < limit:

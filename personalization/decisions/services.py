@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 
-from personalization.decisions import compose
+from personalization.decisions import compose, hotcache
 from personalization.decisions.catalog import CatalogSnapshot, Item, catalog_snapshot
 from personalization.decisions.context import (
     VisitorContext,
@@ -174,13 +173,13 @@ def page_decide(*, shop: Shop, request: PageRequest, context: VisitorContext) ->
     local = _local(snapshot)
     cached = local.get(key)
     if cached is None:
-        cached = cache.get(key)
+        cached = hotcache.get_many([key]).get(key)
         if cached is not None:
             local.put(key, cached)
     if cached is not None:
         return dict(cached)
     decision = _decide(shop, snapshot, request, context)
-    cache.set(key, decision, CACHE_SECONDS)
+    hotcache.set_many({key: decision}, CACHE_SECONDS)
     local.put(key, decision)
     return dict(decision)
 
@@ -198,14 +197,19 @@ def page_decide_for_visitor(
     come from the shared cache in one round trip, so a repeat costs no database query; a miss
     reads the profile once and stores both in one more."""
     snapshot = catalog_snapshot(shop)
-    who = f"v:{visitor_key}|{','.join(recent[:8])}|{','.join(cart[:8])}|{int(need_purchased)}"
-    key = _decision_key(shop, snapshot, who, request)
+    # keys start "pz:<shop>:visitor:<key>:" so erasing the person finds them (privacy.services)
+    who = f"{','.join(recent[:8])}|{','.join(cart[:8])}|{int(need_purchased)}"
+    models = shop_models(shop=shop).version
+    key = (
+        f"pz:{shop.pk}:visitor:{visitor_key}:dec:{snapshot.version}:{models}:{who}:"
+        f"{request.cache_part()}"
+    )
     local = _local(snapshot)
     hit = local.get(key)
     if hit is not None:
         return dict(hit)
-    profile_key = f"pz:{shop.pk}:ctx:{snapshot.version}:{visitor_key}:{int(need_purchased)}"
-    found = cache.get_many([key, profile_key])
+    profile_key = f"pz:{shop.pk}:visitor:{visitor_key}:ctx:{snapshot.version}:{int(need_purchased)}"
+    found = hotcache.get_many([key, profile_key])
     if key in found:
         local.put(key, found[key])
         return dict(found[key])
@@ -220,7 +224,7 @@ def page_decide_for_visitor(
     context = with_session(base, snapshot, recent=list(recent), cart=list(cart))
     decision = _decide(shop, snapshot, request, context)
     to_store[key] = decision
-    cache.set_many(to_store, VISITOR_SECONDS)
+    hotcache.set_many(to_store, VISITOR_SECONDS)
     local.put(key, decision)
     return dict(decision)
 

@@ -32,9 +32,11 @@ class Neighbours:
         keep = row >= 0
         return list(zip(row[keep][:k].tolist(), self.scores[item][keep][:k].tolist(), strict=True))
 
-    def to_bytes(self) -> bytes:
+    def to_bytes(self, *, compress: bool = True) -> bytes:
+        """An .npz archive; uncompressed is several times faster to write and read, for tables
+        whose size does not matter."""
         buffer = io.BytesIO()
-        np.savez_compressed(
+        (np.savez_compressed if compress else np.savez)(
             buffer,
             indices=self.indices,
             scores=self.scores,

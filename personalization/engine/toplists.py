@@ -45,8 +45,14 @@ def top_lists(
         width = min(k, rows.shape[1])
         if width == 0:
             continue
-        # the k largest per row (unordered), then ordered by (-score, index)
-        part = np.argpartition(-rows, width - 1, axis=1)[:, :width]
+        # exactly `width` items per row: everything above the row's width-th best score, then
+        # the lowest indices among those equal to it (argpartition alone picks ties at random)
+        kth = -np.partition(-rows, width - 1, axis=1)[:, width - 1 : width]
+        above = rows > kth
+        tied = rows == kth
+        room = width - above.sum(axis=1, keepdims=True)
+        chosen = above | (tied & (np.cumsum(tied, axis=1) <= room))
+        part = np.nonzero(chosen)[1].reshape(end - start, width)
         part_scores = np.take_along_axis(rows, part, axis=1)
         order = np.lexsort((part, -part_scores), axis=1)
         best = np.take_along_axis(part, order, axis=1)

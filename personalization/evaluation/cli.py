@@ -13,7 +13,7 @@ from pathlib import Path
 
 from personalization.evaluation.loaders import FORMATS, DatasetError, load
 from personalization.evaluation.protocols import PROTOCOLS
-from personalization.evaluation.replay import Options, replay
+from personalization.evaluation.replay import Options, process_cpu_seconds, replay
 from personalization.evaluation.report import markdown_table, plot_hit_rate, write_json
 
 
@@ -103,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     # the whole process, loading included
     run.wall_seconds = time.perf_counter() - started
+    run.cpu_seconds = process_cpu_seconds()
 
     print(
         f"## {dataset.name} · {args.protocol} · test split ({len(run.split.test)} queries; "
@@ -122,7 +123,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{names} on test {metric}: {mean:+.4f} "
             f"(95% paired bootstrap interval {low:+.4f} .. {high:+.4f})"
         )
-    print(f"wall time {run.wall_seconds:.1f}s, peak memory {run.peak_memory_mib:.0f} MiB")
+    print(
+        f"wall time {run.wall_seconds:.1f}s, CPU time {run.cpu_seconds:.1f}s, "
+        f"peak memory {run.peak_memory_mib:.0f} MiB"
+    )
     if not args.no_plot:
         plot_path = (
             args.plot or Path("artifacts/evaluation") / f"{dataset.name}-{args.protocol}-hr.png"

@@ -54,6 +54,8 @@ class Replay:
     best_baseline: Result | None
     margins: dict[str, list[float]] = field(default_factory=dict)
     wall_seconds: float = 0.0
+    # user + system CPU of the process: unlike wall time, not inflated by other jobs on the host
+    cpu_seconds: float = 0.0
     peak_memory_mib: float = 0.0
 
     @property
@@ -81,9 +83,15 @@ class Replay:
             },
             "margin_ours_minus_baseline": self.margins,
             "wall_seconds": round(self.wall_seconds, 1),
+            "cpu_seconds": round(self.cpu_seconds, 1),
             "peak_memory_mib": round(self.peak_memory_mib, 1),
             "result_line": self.result_line,
         }
+
+
+def process_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return float(usage.ru_utime + usage.ru_stime)
 
 
 def selected(name: str, family: str, wanted: set[str]) -> bool:
@@ -163,5 +171,6 @@ def replay(
         best_baseline=best_baseline,
         margins=margins,
         wall_seconds=time.perf_counter() - started,
+        cpu_seconds=process_cpu_seconds(),
         peak_memory_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
     )

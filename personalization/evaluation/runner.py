@@ -31,7 +31,6 @@ BATCH_CELLS = 12_000_000
 SELECTION_METRIC = "ndcg@10"
 WEIGHT_GRID = (0.0, 0.1, 0.3, 0.5, 1.0, 2.0, 3.0)
 
-_NO_ITEMS = np.zeros(0, dtype=np.int64)
 Scorer = Callable[[Sequence[Query]], np.ndarray]
 Log = Callable[[str], None]
 
@@ -152,30 +151,23 @@ def evaluate(
         )
     assert task.bought_before is not None
     baskets = BasketAccumulator(n_items=n_items, ks=(10, 20))
-    ndcg_of_query: list[float] = []
-    hit_of_query: list[float] = []
+    ndcg_of_query: list[np.ndarray] = []
+    hit_of_query: list[np.ndarray] = []
     for rows in _batches(len(task), n_items):
         scores = np.array(scorer(task.queries[rows]), dtype=np.float64)
         _exclude(scores, task, rows)
-        baskets_here = task.targets[rows]
-        all_ranks = basket_ranks(scores, baskets_here, tiebreak)
-        for offset, ranks in enumerate(all_ranks):
-            before = baskets.ndcg[10]
-            ndcg_of_query.append(0.0)  # filled in after add() below
-            hit_of_query.append(float((ranks < 20).any()))
-            if not with_lists:
-                baskets.add(
-                    ranks, baskets_here[offset], _NO_ITEMS, task.bought_before[rows][offset]
-                )
-                ndcg_of_query[-1] = baskets.ndcg[10] - before
-                continue
+        all_ranks = basket_ranks(scores, task.targets[rows], tiebreak)
+        per_basket = baskets.add_many(all_ranks, task.bought_before[rows])
+        ndcg_of_query.append(per_basket["ndcg@10"])
+        hit_of_query.append(per_basket["hr@20"])
+        if not with_lists:
+            continue
+        for offset, query in enumerate(task.queries[rows]):
             top = _best_items(scores[offset], max(baskets.ks), tiebreak)
-            baskets.add(ranks, baskets_here[offset], top, task.bought_before[rows][offset])
-            ndcg_of_query[-1] = baskets.ndcg[10] - before
-            history = task.queries[rows][offset].history
+            baskets.add_list(top)
             for k in baskets.ks:
-                baskets.list_repeats(k, float(np.isin(top[:k], history).mean()))
-    per_query = {"ndcg@10": np.asarray(ndcg_of_query), "hr@20": np.asarray(hit_of_query)}
+                baskets.list_repeats(k, float(np.isin(top[:k], query.history).mean()))
+    per_query = {"ndcg@10": np.concatenate(ndcg_of_query), "hr@20": np.concatenate(hit_of_query)}
     return Evaluation(baskets.result(), baskets.curve(), time.perf_counter() - started, per_query)
 
 
@@ -287,30 +279,30 @@ def run_blend(
     cache = _cached_scores(models, tune_task)
     tiebreak = next(iter(models.values())).popularity
 
-    def cached_scorer(weights: dict[str, float]) -> Scorer:
+    def weighted_total(weights: dict[str, float]) -> np.ndarray:
+        total = np.zeros((len(tune_task), tiebreak.size), dtype=np.float32)
+        for key, weight in weights.items():
+            if weight:
+                total += np.float32(weight) * cache[key]
+        return total
+
+    def score_total(total: np.ndarray) -> dict[str, float]:
         position = {"row": 0}
 
         def scorer(queries: Sequence[Query]) -> np.ndarray:
             start = position["row"]
-            end = start + len(queries)
-            position["row"] = end
-            total = np.zeros((len(queries), tiebreak.size), dtype=np.float64)
-            for key, weight in weights.items():
-                if weight:
-                    total += weight * cache[key][start:end]
-            return total
+            position["row"] = start + len(queries)
+            return total[start : start + len(queries)]
 
-        return scorer
-
-    def score_weights(weights: dict[str, float]) -> dict[str, float]:
-        return evaluate(
-            cached_scorer(weights), tune_task, split.single_target, tiebreak, with_lists=False
-        ).metrics
+        return evaluate(scorer, tune_task, split.single_target, tiebreak, with_lists=False).metrics
 
     weights = {key: blend.start.get(key, 0.0) for key in available}
     anchor = next(iter(available))
     weights[anchor] = weights[anchor] or 1.0
-    best = score_weights(weights)
+    # coordinate ascent: each trial changes one weight, so it costs one scaled add of that
+    # component to the running total instead of re-summing every component
+    total = weighted_total(weights)
+    best = score_total(total)
     tried = [{"weights": dict(weights), "validation": _round(best)}]
     for _ in range(2):
         improved = False
@@ -320,13 +312,16 @@ def run_blend(
             for value in WEIGHT_GRID:
                 if value == weights[key]:
                     continue
+                trial_total = total + np.float32(value - weights[key]) * cache[key]
                 trial = {**weights, key: value}
-                metrics = score_weights(trial)
+                metrics = score_total(trial_total)
                 tried.append({"weights": dict(trial), "validation": _round(metrics)})
                 if _better(metrics, best):
-                    best, weights, improved = metrics, trial, True
+                    best, weights, total, improved = metrics, trial, trial_total, True
+                del trial_total
         if not improved:
             break
+    del total
     cache.clear()  # free the cached scores before the test run
     log(
         f"  {blend.name} weights {weights}: validation {SELECTION_METRIC}="

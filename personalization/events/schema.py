@@ -107,6 +107,8 @@ class BatchIn:
     has_consent: bool
     events: tuple[EventIn, ...]
     context: dict[str, str] = field(default_factory=dict)
+    # No `consent` key at all: the shop's consent mode decides (privacy.selectors.events_may_store).
+    consent_unstated: bool = False
 
     @property
     def product_ids(self) -> set[str]:
@@ -127,8 +129,8 @@ def parse_batch(data: Any, *, now: float) -> BatchIn:
     visitor_id = data.get("visitor_id")
     if not isinstance(visitor_id, str) or not _EVENT_ID.match(visitor_id):
         raise BatchError("visitor_id", "must be 8-64 letters, digits or dashes")
-    consent = data.get("consent", False)
-    if not isinstance(consent, bool):
+    consent = data.get("consent")
+    if consent is not None and not isinstance(consent, bool):
         raise BatchError("consent", "must be true or false")
     context = _parse_context(data.get("context", {}))
     raw_events = data.get("events")
@@ -146,7 +148,13 @@ def parse_batch(data: Any, *, now: float) -> BatchIn:
         if event.event_id in seen:
             raise BatchError(f"events[{i}].id", "repeats an earlier event's id")
         seen.add(event.event_id)
-    return BatchIn(visitor_id=visitor_id, has_consent=consent, events=events, context=context)
+    return BatchIn(
+        visitor_id=visitor_id,
+        has_consent=consent is True,
+        events=events,
+        context=context,
+        consent_unstated=consent is None,
+    )
 
 
 def _parse_context(raw: Any) -> dict[str, str]:

@@ -25,6 +25,7 @@ from personalization.events.models import Event, Session, Visitor
 from personalization.events.products import product_pks
 from personalization.events.schema import BatchIn
 from personalization.events.tokens import customer_token_read
+from personalization.privacy.selectors import events_may_store
 from shopapp.catalog.bulk import bulk_append
 from shopapp.catalog.models import Customer, Order
 from shopapp.shops.models import Shop
@@ -50,9 +51,11 @@ def batch_accept(
     """Queue a valid batch for persistence, within the visitor's and the shop's rate limits.
 
     Without consent nothing is queued: no identity, no stored events (the storefront keeps its
-    session-only personalization in the browser).
+    session-only personalization in the browser). A batch that states no consent either way is
+    stored only under the shop's opt-out consent mode.
     """
-    if not batch.has_consent:
+    consent = True if batch.has_consent else (None if batch.consent_unstated else False)
+    if not events_may_store(shop_id=shop.pk, consent=consent):
         return AcceptOutcome(queued=0)
     now = time.time() if now is None else now
     payload = {

@@ -132,6 +132,12 @@ def search_merchandise(
     )
 
 
+def search_terms(*, shop: Shop, query: str) -> list[str]:
+    """The normalized query, then the words the shop's synonyms add: for a storefront search
+    that can look for them too (the demo's, a WooCommerce or headless search)."""
+    return engine.expand_query(query, shop_merchandising(shop=shop).synonyms)
+
+
 def menu_arrange(
     *, shop: Shop, order: Sequence[str], segments: Collection[str] = ()
 ) -> tuple[list[str], list[str]]:

@@ -207,3 +207,20 @@ def nav_rule_save(
 def nav_rule_delete(*, shop: Shop, rule_id: int) -> None:
     _own(NavRule, shop, rule_id).delete()
     selectors.forget(shop.pk)
+
+
+@transaction.atomic
+def query_rule_move_up(*, shop: Shop, rule_id: int) -> QueryRule:
+    """Swap a rule with the one before it: the earlier rule decides for a product both name."""
+    rules = list(QueryRule.objects.select_for_update().filter(shop=shop).order_by("position", "id"))
+    index = next((i for i, r in enumerate(rules) if r.pk == rule_id), None)
+    if index is None:
+        raise QueryRule.DoesNotExist(f"no QueryRule {rule_id} in this shop")
+    if index > 0:
+        rules[index - 1], rules[index] = rules[index], rules[index - 1]
+        for position, rule in enumerate(rules):
+            if rule.position != position:
+                rule.position = position
+                rule.save(update_fields=["position", "updated_at"])
+        selectors.forget(shop.pk)
+    return rules[max(index - 1, 0)]

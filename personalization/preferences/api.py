@@ -184,6 +184,8 @@ def preference_center_labels() -> dict[str, Any]:
         "interests": _("What do you like?"),
         "sizes": _("Your sizes (comma separated)"),
         "birthday": _("Birthday (month and day), for a treat from us"),
+        # The input's placeholder: month then day, in the shopper's letters (MM-JJ in French).
+        "birthday_hint": _("MM-DD"),
         "channels": _("How may we contact you?"),
         "phone": _("Phone, with country code"),
         "save": _("Save preferences"),

@@ -1,16 +1,53 @@
-"""The audit trail of privacy requests: what was asked, when, and when it was done."""
+"""Privacy per shop: the merchant's consent mode and retention, and the audit trail of privacy
+requests (what was asked, when, and when it was done)."""
 
 from __future__ import annotations
 
 from django.db import models
 
-from shopapp.shops.models import Shop
+from shopapp.shops.models import Shop, ShopOwned
+
+
+class ConsentMode(models.TextChoices):
+    # Nothing stored and no visitor id until the shopper agrees (GDPR-style opt-in). The default.
+    OPT_IN = "opt_in", "Ask first (opt-in)"
+    # Follow the platform's signal (Shopify's Customer Privacy API, a WordPress consent plugin).
+    PLATFORM = "platform", "Follow the store's consent banner"
+    # Store unless the shopper declines (opt-out regions only).
+    OPT_OUT = "opt_out", "Unless declined (opt-out)"
+
+
+EVENT_RETENTION_DAYS = (30, 90, 180, 365, 730)
+PROFILE_RETENTION_DAYS = (30, 90, 180, 365)
+
+
+class PrivacySettings(ShopOwned):
+    """What the merchant chose on the privacy page; enforced by the events API (consent) and the
+    nightly retention task. A shop without a row has the defaults."""
+
+    consent_mode = models.CharField(
+        max_length=10, choices=ConsentMode.choices, default=ConsentMode.OPT_IN
+    )
+    # Storefront events older than this are deleted; orders stay (they are the store's records).
+    event_retention_days = models.PositiveSmallIntegerField(default=365)
+    # Anonymous visitors' profiles unseen for this long are deleted.
+    anonymous_profile_retention_days = models.PositiveSmallIntegerField(default=90)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["shop"], name="privacy_settings_one_per_shop")
+        ]
+
+    def __str__(self) -> str:
+        return f"privacy settings of shop {self.shop_id}"
 
 
 class PrivacyAction(models.TextChoices):
     EXPORT = "export", "Customer data export"
     ERASE = "erase", "Customer erasure"
     SHOP_ERASE = "shop_erase", "Shop erasure"
+    RETENTION = "retention", "Retention clean-up"
 
 
 class PrivacyStatus(models.TextChoices):

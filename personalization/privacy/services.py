@@ -7,16 +7,26 @@ made by hand. Each leaves a PrivacyRequest audit record.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from personalization.events.models import Event, Session, Visitor
-from personalization.privacy import registry
-from personalization.privacy.models import PrivacyAction, PrivacyRequest, PrivacyStatus
+from personalization.privacy import registry, selectors
+from personalization.privacy.models import (
+    EVENT_RETENTION_DAYS,
+    PROFILE_RETENTION_DAYS,
+    ConsentMode,
+    PrivacyAction,
+    PrivacyRequest,
+    PrivacySettings,
+    PrivacyStatus,
+)
 from personalization.profiles.models import Profile
 from shopapp.catalog.models import Customer, Order, OrderLine
 from shopapp.shops.crypto import lookup_hash
@@ -271,3 +281,117 @@ def shop_erase(*, shop: Shop, source: str = "admin", source_request_id: str = ""
             for key in client.scan_iter(pattern):
                 client.delete(key)
     return _done(request, counts)
+
+
+class PrivacySettingsInvalid(ValueError):
+    """Bad settings input; `field` names the input the message belongs next to."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def _days(field: str, raw: str | int, allowed: tuple[int, ...]) -> int:
+    try:
+        days = int(raw)
+    except (TypeError, ValueError):
+        days = -1
+    if days not in allowed:
+        choices = ", ".join(str(d) for d in allowed)
+        raise PrivacySettingsInvalid(field, f"choose one of {choices} days")
+    return days
+
+
+@transaction.atomic
+def privacy_settings_save(
+    *,
+    shop: Shop,
+    consent_mode: str,
+    event_retention_days: str | int,
+    anonymous_profile_retention_days: str | int,
+) -> PrivacySettings:
+    """Store the shop's choices; the events API follows the consent mode from its next batch in
+    this process (other processes within `selectors.SETTINGS_SECONDS`)."""
+    if consent_mode not in ConsentMode.values:
+        raise PrivacySettingsInvalid("consent_mode", "choose how consent is asked")
+    event_days = _days("event_retention_days", event_retention_days, EVENT_RETENTION_DAYS)
+    profile_days = _days(
+        "anonymous_profile_retention_days",
+        anonymous_profile_retention_days,
+        PROFILE_RETENTION_DAYS,
+    )
+    saved, _ = PrivacySettings.objects.update_or_create(
+        shop=shop,
+        defaults={
+            "consent_mode": consent_mode,
+            "event_retention_days": event_days,
+            "anonymous_profile_retention_days": profile_days,
+        },
+    )
+    selectors.forget(shop.pk)
+    return saved
+
+
+def _deleted(counts: dict[str, int], label: str) -> int:
+    return counts.get(label, 0)
+
+
+def retention_apply(
+    *, shop: Shop, now: datetime | None = None, source: str = "schedule"
+) -> PrivacyRequest:
+    """Delete what the shop's retention window no longer covers, and log it.
+
+    Storefront events older than the event window go, with sessions that ended before it; an
+    anonymous visitor (never stitched to a customer) unseen for the profile window goes with
+    its profile, sessions and events. Customers, their profiles and orders stay: they are the
+    store's records, erased only on request.
+    """
+    kept = selectors.privacy_settings_get(shop=shop)
+    now = now or timezone.now()
+    event_cutoff = now - timedelta(days=kept.event_retention_days)
+    visitor_cutoff = now - timedelta(days=kept.anonymous_profile_retention_days)
+    request = _audit(
+        shop=shop,
+        action=PrivacyAction.RETENTION,
+        customer=None,
+        source=source,
+        source_request_id="",
+    )
+    counts = {"events": 0, "sessions": 0, "profiles": 0, "visitors": 0}
+    with transaction.atomic():
+        # The biggest table first and by itself, so the cascades below find little left.
+        counts["events"] += Event.objects.filter(shop=shop, occurred_at__lt=event_cutoff).delete()[
+            0
+        ]
+        _total, per_model = Session.objects.filter(
+            shop=shop, last_event_at__lt=event_cutoff
+        ).delete()
+        counts["sessions"] += _deleted(per_model, "events.Session")
+        counts["events"] += _deleted(per_model, "events.Event")
+        stale = Visitor.objects.filter(
+            shop=shop, customer__isnull=True, last_event_at__lt=visitor_cutoff
+        )
+        _total, per_model = (
+            Profile.objects.filter(shop=shop, customer__isnull=True)
+            .filter(
+                Q(last_seen_at__lt=visitor_cutoff) | Q(last_seen_at__isnull=True, visitor__in=stale)
+            )
+            .delete()
+        )
+        counts["profiles"] += _deleted(per_model, "profiles.Profile")
+        _total, per_model = stale.delete()
+        counts["visitors"] += _deleted(per_model, "events.Visitor")
+        counts["profiles"] += _deleted(per_model, "profiles.Profile")
+        counts["sessions"] += _deleted(per_model, "events.Session")
+        counts["events"] += _deleted(per_model, "events.Event")
+    return _done(
+        request,
+        {
+            **counts,
+            "event_retention_days": kept.event_retention_days,
+            "anonymous_profile_retention_days": kept.anonymous_profile_retention_days,
+            "events_before": event_cutoff.isoformat(),
+            "visitors_unseen_since": visitor_cutoff.isoformat(),
+        },
+    )

@@ -13,7 +13,7 @@ import numpy as np
 
 from personalization.engine.recs import Catalog, Interactions
 from personalization.events.models import Event
-from shopapp.catalog.models import OrderLine, Product
+from shopapp.catalog.models import Order, OrderLine, Product
 from shopapp.shops.models import Shop
 
 VIEW_TYPES = ("product_view", "add_to_cart")
@@ -56,23 +56,32 @@ def shop_data(*, shop: Shop) -> ShopData:
         ],
         category=[p[5] or "" for p in products],
     )
+    # Orders apart from their lines: half a million lines then carry two integers each, and
+    # each order's time is parsed once, not once per line.
+    order_owner: dict[int, tuple[int, float]] = {}
+    for order_id, customer_id, created in (
+        Order.objects.filter(shop=shop, kind="sale")
+        .values_list("pk", "customer_id", "platform_created_at")
+        .iterator(chunk_size=50_000)
+    ):
+        # guests: a negative key per order, so each guest order is its own "customer"
+        owner = customer_id if customer_id is not None else -order_id
+        order_owner[order_id] = (owner, created.timestamp() if created else 0.0)
     order_ids: list[int] = []
-    customers: list[int] = []
-    times: list[float] = []
     items: list[int] = []
-    for order_id, customer_id, created, product_id in (
-        OrderLine.objects.filter(shop=shop, order__kind="sale", product__isnull=False)
-        .values_list("order_id", "order__customer_id", "order__platform_created_at", "product_id")
+    for order_id, product_id in (
+        OrderLine.objects.filter(shop=shop, product__isnull=False)
+        .values_list("order_id", "product_id")
         .iterator(chunk_size=50_000)
     ):
         item = item_of.get(product_id)
-        if item is None:
+        if item is None or order_id not in order_owner:
             continue
         order_ids.append(order_id)
-        # guests: a negative key per order, so each guest order is its own "customer"
-        customers.append(customer_id if customer_id is not None else -order_id)
-        times.append(created.timestamp() if created else 0.0)
         items.append(item)
+    owners = [order_owner[order_id] for order_id in order_ids]
+    customers = [owner for owner, _ in owners]
+    times = [when for _, when in owners]
     basket, _ = _dense(order_ids)
     user_keys = np.asarray(customers, dtype=np.int64)
     # known customers first (their pks in order), then the guest orders

@@ -216,7 +216,7 @@ def _store_all(shop: Shop, tables: list[_Table], item_ids: list[str]) -> dict[st
                 shop=shop,
                 kind=table.kind,
                 version=(latest.version + 1) if latest else 1,
-                artifact=table.table.to_bytes(),
+                artifact=table.table.to_bytes(compress=False),
                 item_ids=item_ids,
                 row_ids=[] if table.rows is item_ids else table.rows,
                 report=table.report,

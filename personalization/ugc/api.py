@@ -15,7 +15,10 @@ import mimetypes
 import re
 from typing import Any
 
+from django.core.cache import cache
+from django.core.exceptions import SuspiciousOperation
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
@@ -24,13 +27,16 @@ from personalization.decisions.catalog import catalog_snapshot
 from personalization.decisions.context import PERSONAS, persona_context, visitor_context
 from personalization.ugc import media, selectors, services, storage
 from personalization.ugc.models import Kind
-from shopapp.shops.auth import STOREFRONT_KEY_HEADER, shop_for_storefront_key
+from shopapp.shops.auth import STOREFRONT_KEY_HEADER, ShopCredential, shop_for_storefront_key
 from shopapp.shops.models import Shop
 
 _ID = re.compile(r"^[A-Za-z0-9_\-:.]{1,64}$")
 _NAME = re.compile(r"^\d+/[0-9a-f]{32}(-thumb)?\.(jpg|png|webp|mp4|webm)$")
 # A multipart body carries the form fields and boundaries around the file.
 MAX_UPLOAD_BODY = media.MAX_VIDEO_BYTES + 64 * 1024
+# Uploads fill storage and a moderator's queue: a few per address per window is plenty.
+UPLOADS_PER_WINDOW = 10
+UPLOAD_WINDOW_SECONDS = 600
 
 
 def _error(
@@ -53,6 +59,9 @@ def _allow(response: HttpResponse, origin: str) -> None:
 
 
 def _shop_and_origin(request: HttpRequest) -> tuple[Shop | None, str, JsonResponse | None]:
+    proxied = getattr(request, "shop_credential", None)  # Shopify's app proxy, verified
+    if isinstance(proxied, ShopCredential):
+        return proxied.shop, "", None
     key = request.META.get(STOREFRONT_KEY_HEADER) or request.GET.get("key", "")
     shop = shop_for_storefront_key(key) if key and len(key) <= 64 else None
     if shop is None:
@@ -149,6 +158,12 @@ def upload(request: HttpRequest) -> HttpResponse:
         return response
     if request.method != "POST":
         return _error(405, "method_not_allowed", "Use POST.", origin=origin)
+    if _over_upload_limit(shop, request):
+        response = _error(
+            429, "rate_limited", "Too many uploads from here; try again later.", origin=origin
+        )
+        response["Retry-After"] = str(UPLOAD_WINDOW_SECONDS)
+        return response
     if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_UPLOAD_BODY:
         return _error(
             413,
@@ -157,8 +172,17 @@ def upload(request: HttpRequest) -> HttpResponse:
             field="file",
             origin=origin,
         )
-    form = request.POST
-    file = request.FILES.get("file")
+    try:
+        form = request.POST
+        file = request.FILES.get("file")
+    except (MultiPartParserError, SuspiciousOperation):
+        return _error(
+            400,
+            "bad_form",
+            "The upload is not a valid multipart form (fields: file, name, email, consent, rights).",
+            field="file",
+            origin=origin,
+        )
     upload_data = None
     if file is not None:
         # Read one byte past the limit at most: the service refuses it without holding more.
@@ -196,6 +220,18 @@ def upload(request: HttpRequest) -> HttpResponse:
     if origin:
         _allow(response, origin)
     return response
+
+
+def _over_upload_limit(shop: Shop, request: HttpRequest) -> bool:
+    address = request.META.get("REMOTE_ADDR", "")
+    key = f"pz:ugc:uploads:{shop.pk}:{address}"
+    cache.add(key, 0, UPLOAD_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, UPLOAD_WINDOW_SECONDS)
+        count = 1
+    return count > UPLOADS_PER_WINDOW
 
 
 @csrf_exempt

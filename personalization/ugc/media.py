@@ -47,11 +47,13 @@ EXTENSIONS = {
     "mp4": {".mp4", ".m4v", ".mov"},
     "webm": {".webm"},
 }
-# Signatures of other formats that make a file a polyglot when found inside an image or video.
-FOREIGN = re.compile(
-    rb"<\s*(script|html|svg|iframe|body|\?php|!doctype)|PK\x03\x04|%PDF-|MZ\x90\x00",
-    re.I,
-)
+# Signatures of other formats that make a file a polyglot. Markup is looked for everywhere (a
+# tag name is too long to occur by chance in compressed data); the short binary signatures only
+# where a second file is put, near the start or the end, or a large photo would now and then
+# be refused for four random bytes.
+FOREIGN = re.compile(rb"<\s*(script|html|svg|iframe|body|\?php|!doctype)", re.I)
+FOREIGN_BINARY = re.compile(rb"PK\x03\x04|%PDF-|MZ\x90\x00")
+EDGE_BYTES = 64 * 1024
 
 
 class MediaRejected(ValueError):
@@ -209,7 +211,7 @@ def clean(data: bytes, *, declared_type: str, filename: str) -> CleanMedia:
             f"The file name ends in {extension} but its content is {real_type}.",
             reason="type_mismatch",
         )
-    if FOREIGN.search(data):
+    if FOREIGN.search(data) or FOREIGN_BINARY.search(data[:1024] + b"|" + data[-EDGE_BYTES:]):
         raise MediaRejected(
             "The file has another file hidden inside it (HTML, script, archive or program).",
             reason="polyglot",

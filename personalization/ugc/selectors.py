@@ -141,7 +141,8 @@ def content_json(
         item = snapshot.items.get(tag.product.platform_id)
         if item is None:
             continue  # unpublished or deleted since it was tagged
-        variants = list(tag.product.variants.all())
+        # The first variant a shopper could buy: in stock first, then the theme's order.
+        variants = sorted(tag.product.variants.all(), key=lambda v: (not v.in_stock, v.position))
         products.append(
             {
                 "id": item.platform_id,

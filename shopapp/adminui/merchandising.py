@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Max
+from django.utils import timezone
 
 from personalization.merchandising import selectors as merch
 from personalization.merchandising.models import (
@@ -129,6 +130,17 @@ class RuleRow:
     products: list[str]  # titles, in the rule's order
     collections: list[str]
     segment: str  # its name, or "" for everyone
+    state: str = "on"  # on, off, scheduled (not started yet), ended
+
+
+def _state(rule: QueryRule, now: datetime) -> str:
+    if not rule.is_enabled:
+        return "off"
+    if rule.ends_at and rule.ends_at <= now:
+        return "ended"
+    if rule.starts_at and rule.starts_at > now:
+        return "scheduled"
+    return "on"
 
 
 def _titles(model: type[Product] | type[Collection], shop: Shop, ids: set[str]) -> dict[str, str]:
@@ -152,6 +164,7 @@ def page_context(shop: Shop) -> dict[str, Any]:
     )
     segments = {s.key: s.name for s in segment_list(shop=shop)}
     gone = "(no longer in the store)"
+    now = timezone.now()
     return {
         "rule_rows": [
             RuleRow(
@@ -159,6 +172,7 @@ def page_context(shop: Shop) -> dict[str, Any]:
                 products=[products.get(p, gone) for p in r.product_ids],
                 collections=[collections.get(c, gone) for c in r.collection_ids],
                 segment=segments.get(r.segment_key, "(deleted segment)") if r.segment_key else "",
+                state=_state(r, now),
             )
             for r in rules
         ],

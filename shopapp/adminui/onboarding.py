@@ -17,7 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from personalization.events.models import Event
-from shopapp.adminui.models import PrivacySettings
+from personalization.privacy.models import PrivacySettings
 from shopapp.demo.selectors import import_run_latest
 from shopapp.shops.models import Platform, Shop
 

@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 from django.db.models import Max
 from django.utils import timezone
 
-from personalization.privacy.models import PrivacyRequest
+from personalization.privacy import selectors as privacy_selectors
+from personalization.privacy.models import PrivacyRequest, PrivacySettings
 from personalization.segments.models import Segment, SegmentKind, SegmentSize
 from personalization.segments.selectors import segment_list
 from shopapp.adminui.charts import Sparkline, sparkline
-from shopapp.adminui.models import PrivacySettings
 from shopapp.shops.models import Shop
 
 TREND_DAYS = 90
@@ -84,7 +84,7 @@ def segment_overview(*, shop: Shop) -> SegmentOverview:
 
 def privacy_settings_get(*, shop: Shop) -> PrivacySettings:
     """The shop's settings, or unsaved defaults (saving happens in services)."""
-    return PrivacySettings.objects.filter(shop=shop).first() or PrivacySettings(shop=shop)
+    return privacy_selectors.privacy_settings_get(shop=shop)
 
 
 def privacy_request_list(*, shop: Shop, limit: int = 50) -> list[PrivacyRequest]:

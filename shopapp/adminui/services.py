@@ -1,20 +1,13 @@
-"""Writes the admin pages make that belong to the admin itself (the shop's privacy settings),
-and the privacy requests a merchant files by hand, through `personalization.privacy`."""
+"""Writes the privacy page makes, all through `personalization.privacy`: the shop's settings,
+a retention run on demand, and the requests a merchant files by hand."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
-
-from personalization.privacy.models import PrivacyRequest
+from personalization.privacy import services as privacy
+from personalization.privacy.models import PrivacyRequest, PrivacySettings
 from personalization.privacy.services import customer_erase, customer_export
-from shopapp.adminui.models import (
-    EVENT_RETENTION_DAYS,
-    PROFILE_RETENTION_DAYS,
-    ConsentMode,
-    PrivacySettings,
-)
 from shopapp.catalog.models import Customer
 from shopapp.catalog.selectors import customer_get_by_email, customer_list
 from shopapp.shops.models import Shop
@@ -31,18 +24,6 @@ class AdminInputInvalid(ValueError):
         self.message = message
 
 
-def _days(field: str, raw: str | int, allowed: tuple[int, ...]) -> int:
-    try:
-        days = int(raw)
-    except (TypeError, ValueError):
-        days = -1
-    if days not in allowed:
-        choices = ", ".join(str(d) for d in allowed)
-        raise AdminInputInvalid(field, f"choose one of {choices} days")
-    return days
-
-
-@transaction.atomic
 def privacy_settings_save(
     *,
     shop: Shop,
@@ -50,23 +31,20 @@ def privacy_settings_save(
     event_retention_days: str | int,
     anonymous_profile_retention_days: str | int,
 ) -> PrivacySettings:
-    if consent_mode not in ConsentMode.values:
-        raise AdminInputInvalid("consent_mode", "choose how consent is asked")
-    event_days = _days("event_retention_days", event_retention_days, EVENT_RETENTION_DAYS)
-    profile_days = _days(
-        "anonymous_profile_retention_days",
-        anonymous_profile_retention_days,
-        PROFILE_RETENTION_DAYS,
-    )
-    settings, _ = PrivacySettings.objects.update_or_create(
-        shop=shop,
-        defaults={
-            "consent_mode": consent_mode,
-            "event_retention_days": event_days,
-            "anonymous_profile_retention_days": profile_days,
-        },
-    )
-    return settings
+    try:
+        return privacy.privacy_settings_save(
+            shop=shop,
+            consent_mode=consent_mode,
+            event_retention_days=event_retention_days,
+            anonymous_profile_retention_days=anonymous_profile_retention_days,
+        )
+    except privacy.PrivacySettingsInvalid as exc:
+        raise AdminInputInvalid(exc.field, exc.message) from exc
+
+
+def retention_run_now(*, shop: Shop) -> PrivacyRequest:
+    """The nightly retention clean-up, now, for a merchant who just shortened a window."""
+    return privacy.retention_apply(shop=shop, source="admin")
 
 
 def customer_find(*, shop: Shop, identifier: str) -> Customer | None:

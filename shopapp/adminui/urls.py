@@ -1,5 +1,6 @@
 from django.urls import path
 
+from shopapp.adminui.views import campaigns as campaign_views
 from shopapp.adminui.views import (
     dashboard,
     home,
@@ -11,6 +12,7 @@ from shopapp.adminui.views import (
     segments,
     ugc,
 )
+from shopapp.adminui.views import evaluation as quality
 from shopapp.adminui.views import experiments as experiment_views
 
 app_name = "adminui"
@@ -60,9 +62,19 @@ urlpatterns = [
         name="merchandising-rule-delete",
     ),
     path(
+        "merchandising/rules/<int:pk>/up/",
+        merchandising.QueryRuleMoveUpView.as_view(),
+        name="merchandising-rule-up",
+    ),
+    path(
         "merchandising/synonyms/",
         merchandising.SynonymView.as_view(),
         name="merchandising-synonyms",
+    ),
+    path(
+        "merchandising/synonyms/<int:pk>/",
+        merchandising.SynonymView.as_view(),
+        name="merchandising-synonym",
     ),
     path(
         "merchandising/synonyms/<int:pk>/delete/",
@@ -80,9 +92,18 @@ urlpatterns = [
         merchandising.SearchPreviewView.as_view(),
         name="merchandising-preview",
     ),
+    path("campaigns/", campaign_views.CampaignListView.as_view(), name="campaigns"),
+    path("campaigns/new/", campaign_views.CampaignNewView.as_view(), name="campaign-new"),
+    path("campaigns/<int:pk>/", campaign_views.CampaignEditView.as_view(), name="campaign"),
+    path(
+        "campaigns/from-idea/<int:idea_id>/",
+        campaign_views.IdeaToCampaignView.as_view(),
+        name="campaign-from-idea",
+    ),
     path("privacy/", privacy.PrivacyView.as_view(), name="privacy"),
     path("privacy/settings/", privacy.PrivacySettingsView.as_view(), name="privacy-settings"),
     path("privacy/requests/", privacy.PrivacyRequestView.as_view(), name="privacy-requests"),
+    path("privacy/retention/", privacy.PrivacyRetentionView.as_view(), name="privacy-retention"),
     path(
         "privacy/requests/<int:request_id>/export.json",
         privacy.PrivacyExportDownloadView.as_view(),
@@ -114,4 +135,6 @@ urlpatterns = [
         experiment_views.ExperimentActionView.as_view(),
         name="experiment-action",
     ),
+    path("quality/", quality.EvaluationView.as_view(), name="evaluation"),
+    path("quality/report/", quality.EvaluationReportView.as_view(), name="evaluation-report"),
 ]

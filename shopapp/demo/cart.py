@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.sessions.backends.base import SessionBase
+from django.utils.translation import gettext as _
 
 from shopapp.catalog.models import Product
 from shopapp.catalog.selectors import product_get, product_list
@@ -64,9 +65,12 @@ def parse_quantity(raw: str | None, *, allow_zero: bool) -> int:
     try:
         quantity = int((raw or "").strip())
     except ValueError:
-        raise CartError("Quantity must be a whole number.") from None
+        raise CartError(_("Quantity must be a whole number.")) from None
     if not lowest <= quantity <= MAX_QUANTITY:
-        raise CartError(f"Quantity must be between {lowest} and {MAX_QUANTITY}.")
+        raise CartError(
+            _("Quantity must be between %(lowest)s and %(highest)s.")
+            % {"lowest": lowest, "highest": MAX_QUANTITY}
+        )
     return quantity
 
 
@@ -74,9 +78,9 @@ def parse_product_id(raw: str | None) -> int:
     try:
         product_id = int((raw or "").strip())
     except ValueError:
-        raise CartError("Choose a product to add.") from None
+        raise CartError(_("Choose a product to add.")) from None
     if product_id <= 0:
-        raise CartError("That product does not exist.")
+        raise CartError(_("That product does not exist."))
     return product_id
 
 
@@ -98,7 +102,7 @@ def _save(session: SessionBase, shop: Shop, quantities: dict[int, int]) -> None:
 def _sellable_product(shop: Shop, product_id: int) -> Product:
     product = product_get(shop=shop, product_id=product_id)
     if product is None or not (product.is_published and product.in_stock):
-        raise CartError("That product is not available.")
+        raise CartError(_("That product is not available."))
     return product
 
 
@@ -106,7 +110,9 @@ def cart_add(*, session: SessionBase, shop: Shop, product_id: int, quantity: int
     product = _sellable_product(shop, product_id)
     quantities = _quantities(session, shop)
     if product.pk not in quantities and len(quantities) >= MAX_LINES:
-        raise CartError(f"A cart holds at most {MAX_LINES} different products.")
+        raise CartError(
+            _("A cart holds at most %(count)s different products.") % {"count": MAX_LINES}
+        )
     quantities[product.pk] = min(quantities.get(product.pk, 0) + quantity, MAX_QUANTITY)
     _save(session, shop, quantities)
     return product
@@ -116,7 +122,7 @@ def cart_update(*, session: SessionBase, shop: Shop, product_id: int, quantity: 
     """Set a line's quantity; zero removes it."""
     quantities = _quantities(session, shop)
     if product_id not in quantities:
-        raise CartError("That product is not in your cart.")
+        raise CartError(_("That product is not in your cart."))
     quantities[product_id] = quantity
     _save(session, shop, quantities)
 
@@ -124,7 +130,7 @@ def cart_update(*, session: SessionBase, shop: Shop, product_id: int, quantity: 
 def cart_remove(*, session: SessionBase, shop: Shop, product_id: int) -> None:
     quantities = _quantities(session, shop)
     if quantities.pop(product_id, None) is None:
-        raise CartError("That product is not in your cart.")
+        raise CartError(_("That product is not in your cart."))
     _save(session, shop, quantities)
 
 

@@ -23,8 +23,11 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from personalization.merchandising.selectors import search_terms
 from shopapp.catalog.models import Collection, Product
 from shopapp.catalog.selectors import (
     bestseller_list,
@@ -52,10 +55,10 @@ P = ParamSpec("P")
 STOREFRONT_SCRIPT = "storefront/pz.js"
 # Preview personas the storefront script passes to the decision API (?pz_persona=...).
 DEMO_PERSONAS = (
-    ("new_visitor", "a new visitor"),
-    ("returning_visitor", "a returning visitor"),
-    ("lapsed_vip", "a lapsed VIP"),
-    ("loyal_customer", "a loyal customer"),
+    ("new_visitor", gettext_lazy("a new visitor")),
+    ("returning_visitor", gettext_lazy("a returning visitor")),
+    ("lapsed_vip", gettext_lazy("a lapsed VIP")),
+    ("loyal_customer", gettext_lazy("a loyal customer")),
 )
 MAIN_MENU_HANDLE = "main-menu"
 COLLECTION_PAGE_SIZE = 24
@@ -65,12 +68,12 @@ PLACEHOLDER_MAX_AGE = 60 * 60 * 24 * 7
 
 # Sort options shown on a collection page: key -> (label, ordering). Unknown keys fall back to the
 # first, which is the collection's own order (best-selling for the demo categories).
-COLLECTION_SORTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "best-selling": ("Best selling", ("memberships__position", "pk")),
-    "newest": ("Newest", ("-platform_created_at", "-pk")),
-    "price-asc": ("Price, low to high", ("price_min", "pk")),
-    "price-desc": ("Price, high to low", ("-price_min", "pk")),
-    "title": ("Alphabetical", ("title", "pk")),
+COLLECTION_SORTS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "best-selling": (gettext_lazy("Best selling"), ("memberships__position", "pk")),
+    "newest": (gettext_lazy("Newest"), ("-platform_created_at", "-pk")),
+    "price-asc": (gettext_lazy("Price, low to high"), ("price_min", "pk")),
+    "price-desc": (gettext_lazy("Price, high to low"), ("-price_min", "pk")),
+    "title": (gettext_lazy("Alphabetical"), ("title", "pk")),
 }
 
 
@@ -233,7 +236,7 @@ def collection_index(request: HttpRequest, shop: Shop) -> HttpResponse:
 def collection_detail(request: HttpRequest, shop: Shop, handle: str) -> HttpResponse:
     collection = collection_get_by_handle(shop=shop, handle=handle)
     if collection is None:
-        return _not_found(request, shop, "We couldn't find that collection.")
+        return _not_found(request, shop, _("We couldn't find that collection."))
     sort = request.GET.get("sort", "")
     if sort not in COLLECTION_SORTS:
         sort = next(iter(COLLECTION_SORTS))
@@ -264,7 +267,7 @@ def collection_detail(request: HttpRequest, shop: Shop, handle: str) -> HttpResp
 def product_detail(request: HttpRequest, shop: Shop, handle: str) -> HttpResponse:
     product = product_get_by_handle(shop=shop, handle=handle)
     if product is None or not product.is_published:
-        return _not_found(request, shop, "We couldn't find that product.")
+        return _not_found(request, shop, _("We couldn't find that product."))
     collections = list(product_collections(shop=shop, product=product))
     primary = next((c for c in collections if c.title == product.product_type), None)
     primary = primary or (collections[0] if collections else None)
@@ -314,6 +317,10 @@ def search(request: HttpRequest, shop: Shop) -> HttpResponse:
     results: list[Product] = []
     if query:
         results = list(product_search(shop=shop, query=query, limit=SEARCH_LIMIT))
+        # The shop's synonyms widen the search, as a WooCommerce or headless search can.
+        for term in search_terms(shop=shop, query=query)[1:]:
+            found = product_search(shop=shop, query=term, limit=SEARCH_LIMIT)
+            results += [p for p in found if p not in results][: SEARCH_LIMIT - len(results)]
     suggestions = [] if results else _bestsellers(shop)[:4]
     return _render(
         request,
@@ -362,7 +369,7 @@ def cart_add(request: HttpRequest, shop: Shop) -> HttpResponse:
         )
     except cart.CartError as error:
         return _cart_page(request, shop, error=str(error), status=400)
-    messages.success(request, f"Added “{product.title}” to your cart.")
+    messages.success(request, _("Added “%(title)s” to your cart.") % {"title": product.title})
     return redirect("demo:cart", permanent=False)
 
 
@@ -378,7 +385,7 @@ def cart_update(request: HttpRequest, shop: Shop) -> HttpResponse:
         )
     except cart.CartError as error:
         return _cart_page(request, shop, error=str(error), status=400)
-    messages.success(request, "Your cart was updated.")
+    messages.success(request, _("Your cart was updated."))
     return redirect("demo:cart")
 
 
@@ -393,7 +400,7 @@ def cart_remove(request: HttpRequest, shop: Shop) -> HttpResponse:
         )
     except cart.CartError as error:
         return _cart_page(request, shop, error=str(error), status=400)
-    messages.success(request, "The item was removed from your cart.")
+    messages.success(request, _("The item was removed from your cart."))
     return redirect("demo:cart")
 
 

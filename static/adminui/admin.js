@@ -48,6 +48,19 @@
     announce("The server could not be reached. Check your connection and try again.");
   });
 
+  /* A swap that replaced the element holding focus (a section redrawn after a save or a delete)
+     would drop keyboard users at the top of the page: focus the first field the server marked
+     invalid, else the swapped section's [data-focus-after-swap] (its heading). A swap that kept
+     focus (typing in the segment builder) is left alone. */
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var active = document.activeElement;
+    if (active && active !== document.body && document.body.contains(active)) return;
+    var root = event.detail.elt;
+    if (!root || !root.querySelector) return;
+    var next = root.querySelector('[aria-invalid="true"]') || root.querySelector("[data-focus-after-swap]");
+    if (next) next.focus();
+  });
+
   document.addEventListener("htmx:afterRequest", function (event) {
     var region = document.getElementById("request-status");
     if (region && event.detail.successful && !region.hidden) region.hidden = true;

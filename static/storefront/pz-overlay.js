@@ -23,7 +23,7 @@
   if (!consented()) return;
   var vid = store(localStorage, "pz_vid");
   if (!vid) { vid = uid(); store(localStorage, "pz_vid", vid); }
-  /* A visit is a browser session: counted once per tab session. */
+  /* A visit is a tab session. */
   var visit = parseInt(store(localStorage, "pz_visits") || "0", 10) || 0;
   if (!store(sessionStorage, "pz_visit_counted")) { visit += 1; store(localStorage, "pz_visits", String(visit)); store(sessionStorage, "pz_visit_counted", "1"); }
   var cart = (meta("pz-cart-product-ids") || "").split(",").filter(Boolean);
@@ -39,12 +39,12 @@
       fetch(url, { method: "POST", body: data, keepalive: true, headers: { "Content-Type": "text/plain" } });
     }
   }
-  /* Contacts (caps, attribution), and events for the experiment metrics. */
-  function record(c, kind) {
+  /* Contacts (caps, attribution); events (metrics) need a product to click. */
+  function record(c, kind, pid) {
     post("campaigns/interactions", { visitor: vid, campaign: c.campaign, variant: c.variant, kind: kind });
-    if (kind === "impression" || kind === "click") {
+    if (kind === "impression" || pid) {
       post("events", { visitor_id: vid, consent: true, context: { url: location.href },
-        events: [{ id: uid(), type: kind, ts: Date.now(), placement: "campaign:" + c.campaign, model_version: c.variant }] });
+        events: [{ id: uid(), type: kind, ts: Date.now(), placement: c.campaign, model_version: c.variant, product_id: pid }] });
     }
   }
 
@@ -91,7 +91,8 @@
     }
     if (c.cta_label) { var cta = el("a", "pz-ov__cta", c.cta_label); cta.href = c.cta_url || "#"; box.appendChild(cta); }
     box.addEventListener("click", function (e) {
-      if (e.target.closest && e.target.closest("a[href]")) record(c, "click");
+      var a = e.target.closest && e.target.closest("a[href]");
+      if (a) record(c, "click", a.getAttribute("data-pz-product-id") || undefined);
     });
     return id;
   }
@@ -106,7 +107,7 @@
     var panel = el("div", "pz-ov__panel");
     var close = el("button", "pz-ov__close", "\u00d7");
     close.type = "button";
-    close.setAttribute("aria-label", "Close");
+    close.setAttribute("aria-label", meta("pz-t-close") || "Close");
     panel.appendChild(close);
     var id = content(c, panel);
     root.appendChild(panel);
@@ -164,7 +165,7 @@
       ".pz-ov--bar .pz-ov__panel{max-width:none;border-radius:0;display:flex;gap:1rem;align-items:center;justify-content:center;flex-wrap:wrap;padding:.6rem 2.5rem}" +
       ".pz-ov--bar .pz-ov__title,.pz-ov--bar .pz-ov__body{margin:0}" +
       ".pz-ov__title{font-size:1.2rem;font-weight:700;margin:0 0 .5rem}" +
-      ".pz-ov__close{position:absolute;top:.4rem;right:.5rem;border:0;background:none;font-size:1.5rem;line-height:1;cursor:pointer;color:inherit}" +
+      ".pz-ov__close{position:absolute;top:.4rem;right:.5rem;border:0;background:none;font-size:1.5rem;cursor:pointer}" +
       ".pz-ov__code{font:700 1.1rem monospace;letter-spacing:.08em;border:2px dashed currentColor;padding:.3rem .6rem;display:inline-block}" +
       ".pz-ov__products{list-style:none;padding:0;margin:.75rem 0;display:grid;gap:.5rem}" +
       ".pz-ov__products a{display:grid;grid-template-columns:64px 1fr auto;gap:.75rem;align-items:center;color:inherit}" +

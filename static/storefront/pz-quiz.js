@@ -36,7 +36,7 @@
     return n;
   }
   function call(path, body) {
-    var url = API + path + (path.indexOf("?") < 0 ? "?" : "&") + "key=" + encodeURIComponent(KEY);
+    var url = API + path + (path.indexOf("?") < 0 ? "?" : "&") + "key=" + encodeURIComponent(KEY) + "&locale=" + encodeURIComponent(document.documentElement.lang);
     /* text/plain and the key in the query: a simple request, no CORS preflight. */
     var opts = { credentials: "same-origin" };
     if (body) { opts.method = "POST"; opts.body = JSON.stringify(body); opts.headers = { "Content-Type": "text/plain" }; }
@@ -154,7 +154,7 @@
       var interests = field(L.interests, "interests", (p.interests.category || []).join(", "));
       var sizes = field(L.sizes, "sizes", p.sizes.join(", "));
       var birthday = field(L.birthday, "birthday", p.birthday);
-      birthday.placeholder = "MM-DD";
+      birthday.placeholder = L.birthday_hint || "MM-DD";
       var set = el("fieldset", "pz-prefs__channels");
       set.appendChild(el("legend", "", L.channels));
       Object.keys(L.channel_names).forEach(function (c) {

@@ -153,7 +153,7 @@
       cards.forEach(function (c, i) { if (fresh[i]) c.parentNode.replaceChild(fresh[i], c); });
     }
     slot.setAttribute("data-pz-state", "rendered");
-    track("impression", { placement: name, model_version: dec.strategy });
+    track("impression", { placement: name, model_version: dec.strategy, result_ids: items.map(function (i) { return i.id; }) });
     slot.addEventListener("click", function (ev) {
       var card = ev.target.closest && ev.target.closest("[data-pz-product-id]");
       if (card) { track("click", { placement: name, product_id: card.getAttribute("data-pz-product-id"), model_version: dec.strategy }); flush(); }
@@ -175,7 +175,7 @@
     var form = node.querySelector("form");
     if (form) {
       var a = document.createElement("a");
-      a.className = "button button--small"; a.href = it.url; a.textContent = "View";
+      a.className = "button button--small"; a.href = it.url; a.textContent = meta("pz-t-view") || "View";
       form.parentNode.replaceChild(a, form);
     }
     var badgeEl = node.querySelector(".card__badge");
@@ -198,7 +198,7 @@
     var b = document.createElement("div");
     b.className = "pz-preview";
     b.setAttribute("role", "status");
-    b.textContent = "Preview: " + v.label + " · " + v.lifecycle + (v.segments.length ? " · " + v.segments.join(", ") : "");
+    b.textContent = (meta("pz-t-preview") || "Preview") + ": " + v.label + " · " + v.lifecycle + (v.segments.length ? " · " + v.segments.join(", ") : "");
     document.body.appendChild(b);
   }
 })();

@@ -102,3 +102,36 @@ def test_embedded_pages_keep_the_admin_parameters_on_their_links_and_skip_cookie
         **bearer(token),
     )
     assert response.status_code == 200
+
+
+def test_the_search_page_with_a_session_token_writes_without_csrf_and_stays_in_its_shop(
+    client, installed
+):
+    from personalization.merchandising.models import SynonymGroup
+    from personalization.merchandising.services import synonym_group_save
+
+    alpha, beta = installed
+    theirs = synonym_group_save(shop=beta, terms="beta, only")
+    token = session_token(alpha.domain)
+    # a bearer token is no ambient credential: no CSRF token needed to write
+    saved = client.post(
+        "/app/merchandising/synonyms/", {"terms": "sofa, couch"}, **HX, **bearer(token)
+    )
+    assert saved.status_code == 200
+    assert list(SynonymGroup.objects.filter(shop=alpha).values_list("terms", flat=True)) == [
+        ["sofa", "couch"]
+    ]
+    page = client.get("/app/merchandising/?embedded=1&shop=x&host=abc", **bearer(token))
+    assert "beta = only" not in page.content.decode()
+    assert (
+        client.post(
+            f"/app/merchandising/synonyms/{theirs.pk}/delete/", **HX, **bearer(token)
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            "/app/merchandising/synonyms/", {"terms": "a, b"}, **HX, **bearer("not-a-token")
+        ).status_code
+        == 401
+    )

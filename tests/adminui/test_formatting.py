@@ -16,7 +16,7 @@ from shopapp.adminui.templatetags.shop_format import format_money
         (Decimal("-10"), "GBP", "-£10.00"),
         ("2.5", "USD", "$2.50"),
         (Decimal("1200"), "JPY", "¥1,200"),
-        (Decimal("12"), "CHF", "12.00 CHF"),
+        (Decimal("12"), "CHF", "CHF12.00"),
         (None, "GBP", ""),
         ("not a number", "GBP", ""),
     ],

@@ -208,3 +208,67 @@ def test_the_preview_shows_the_reranked_results_with_reasons(admin_client_for, s
     missing = client.get(PAGE + "preview/", {"q": "sofa", "customer": "nobody@example.com"}, **HX)
     assert missing.status_code == 422
     assert "No customer of this shop" in missing.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_synonym_group_is_edited_in_place(admin_client_for, shop, other_shop):
+    client = admin_client_for(shop)
+    group = synonym_group_save(shop=shop, terms="sofa, couch")
+    form = client.get(PAGE + f"synonyms/{group.pk}/", **HX).content.decode()
+    assert 'value="sofa, couch"' in form
+    assert f'hx-post="/app/merchandising/synonyms/{group.pk}/"' in form
+    saved = client.post(
+        PAGE + f"synonyms/{group.pk}/",
+        {"direction": "one_way", "root": "sofa", "terms": "couch, settee"},
+        **HX,
+    )
+    assert saved.status_code == 200
+    group.refresh_from_db()
+    assert (group.root, group.terms) == ("sofa", ["couch", "settee"])
+    assert SynonymGroup.objects.filter(shop=shop).count() == 1
+    theirs = synonym_group_save(shop=other_shop, terms="a, b")
+    assert client.get(PAGE + f"synonyms/{theirs.pk}/", **HX).status_code == 404
+    assert client.post(PAGE + f"synonyms/{theirs.pk}/", {"terms": "x, y"}, **HX).status_code == 404
+
+
+@pytest.mark.django_db
+def test_moving_a_rule_up_lets_it_decide_first(admin_client_for, shop, sofas):
+    # given two rules naming s3: a pin, then a hide
+    pin = query_rule_save(
+        shop=shop, data=QueryRuleInput(phrase="sofa", action="pin", products="s3")
+    )
+    hide = query_rule_save(
+        shop=shop, data=QueryRuleInput(phrase="sofa", action="hide", products="s3")
+    )
+    ranked = ["s0", "s3"]
+    assert selectors.search_merchandise(shop=shop, query="sofa", result_ids=ranked).order[0] == "s3"
+    # when the hide rule moves up
+    response = admin_client_for(shop).post(PAGE + f"rules/{hide.pk}/up/", **HX)
+    # then it is listed first and decides: s3 is hidden
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.index(f'data-rule="{hide.pk}"') < body.index(f'data-rule="{pin.pk}"')
+    moved = selectors.search_merchandise(shop=shop, query="sofa", result_ids=ranked)
+    assert (moved.order, moved.hidden) == (["s0"], ["s3"])
+
+
+@pytest.mark.django_db
+def test_the_list_says_which_rules_are_on_scheduled_ended_or_off(admin_client_for, shop, sofas):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    day = timedelta(days=1)
+    for phrase, extra in (
+        ("live", {}),
+        ("later", {"starts_at": now + day}),
+        ("past", {"starts_at": now - 2 * day, "ends_at": now - day}),
+        ("paused", {"is_enabled": False}),
+    ):
+        query_rule_save(
+            shop=shop, data=QueryRuleInput(phrase=phrase, action="pin", products="s1", **extra)
+        )
+    html = admin_client_for(shop).get(PAGE).content.decode()
+    states = [chunk.split('"', 1)[0] for chunk in html.split('<td data-state="')[1:]]
+    assert states == ["on", "scheduled", "ended", "off"]

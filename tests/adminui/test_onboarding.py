@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from integrations.shopify.models import SyncRun
-from shopapp.adminui.models import PrivacySettings
+from personalization.privacy.models import PrivacySettings
 from shopapp.demo.models import ImportRun, ImportStatus
 from tests.adminui.conftest import storefront_event, storefront_session
 

@@ -4,9 +4,13 @@ import json
 
 import pytest
 
-from personalization.privacy.models import PrivacyAction, PrivacyRequest
+from personalization.privacy.models import (
+    ConsentMode,
+    PrivacyAction,
+    PrivacyRequest,
+    PrivacySettings,
+)
 from personalization.privacy.services import customer_export
-from shopapp.adminui.models import ConsentMode, PrivacySettings
 from shopapp.catalog.models import Customer
 from shopapp.shops.crypto import lookup_hash
 from tests.adminui.conftest import make_profile
@@ -192,3 +196,34 @@ def test_an_erasure_record_has_no_download(admin_client_for, shop, customer):
 def test_privacy_writes_need_a_session(client, db):
     response = client.post("/app/privacy/settings/", {"consent_mode": "opt_in"}, **HX)
     assert response.status_code == 401
+
+
+def test_the_page_shows_the_last_retention_run_and_runs_it_on_demand(
+    admin_client_for, shop, other_shop
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.adminui.conftest import storefront_event, storefront_session
+
+    # given a visitor unseen for two years, and nothing run yet
+    long_ago = timezone.now() - timedelta(days=800)
+    storefront_event(storefront_session(shop, started_at=long_ago), "page_view", at=long_ago)
+    client = admin_client_for(shop)
+    assert 'data-retention-run="none"' in client.get("/app/privacy/").content.decode()
+    # when the merchant runs it now
+    response = client.post("/app/privacy/retention/", **HX)
+    # then the card says what went, the log refreshes, and the run is logged for this shop only
+    assert response.status_code == 200
+    assert response.headers["HX-Trigger"] == "privacyLogChanged"
+    html = response.content.decode()
+    assert "Done just now" in html
+    assert "1 event, 1 session, 1 anonymous visitor and 0 profiles deleted." in html
+    run = PrivacyRequest.objects.get(action=PrivacyAction.RETENTION)
+    assert (run.shop_id_ref, run.source) == (shop.pk, "admin")
+    log = client.get("/app/privacy/requests/", **HX).content.decode()
+    assert "Retention clean-up" in log
+    assert f'data-retention-run="{run.pk}"' in client.get("/app/privacy/").content.decode()
+    other = admin_client_for(other_shop).get("/app/privacy/").content.decode()
+    assert 'data-retention-run="none"' in other

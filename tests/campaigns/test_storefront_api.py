@@ -20,6 +20,7 @@ from personalization.campaigns.models import (
 from personalization.campaigns.services import campaign_create_from_template, contact_record
 from personalization.experiments.models import Exposure
 from personalization.experiments.selectors import assignment_for
+from personalization.experiments.services import experiment_rollout
 from personalization.profiles.models import Profile
 from tests.campaigns.scenario import returning_visitor_with_cart, shop_with_reminder
 from tests.experiments.factories import running_experiment
@@ -301,3 +302,34 @@ def test_an_ended_campaign_shows_nothing(storefront_client, scenario):
     scenario.reminder.save()
     vid = returning_visitor_with_cart(scenario.shop, scenario.products)
     assert offer(storefront_client, visitor=vid, page="home", visit="2")["reason"] == "no_campaign"
+
+
+def test_an_arms_content_overrides_the_copy_and_a_rollout_applies_to_all(
+    storefront_client, scenario
+):
+    # given an experiment whose treatment arm carries its own headline
+    experiment = running_experiment(
+        scenario.shop,
+        key="reminder-copy",
+        target_kind="campaign",
+        target_key=scenario.reminder.key,
+        treatment_config={"content": {"headline": "Your cart misses you"}},
+    )
+    shop = scenario.shop
+    treated = returning_visitor_with_cart(
+        shop,
+        scenario.products,
+        predicate=lambda v: (
+            not assignment_for(
+                shop, v, target_kind="campaign", target_key=scenario.reminder.key
+            ).is_control
+        ),
+    )
+    overlay = offer(storefront_client, visitor=treated, page="home", visit="2")["overlay"]
+    assert overlay["headline"] == "Your cart misses you"
+    # when the control (no show) is rolled out as the winner
+    control = experiment.variants.get(is_control=True)
+    experiment_rollout(shop=shop, experiment=experiment, variant=control)
+    # then nobody sees the campaign any more, and nobody is asked to report exposures
+    after = offer(storefront_client, visitor=treated, page="home", visit="2")
+    assert (after["overlay"], after["control"]) == (None, [])

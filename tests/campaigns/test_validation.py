@@ -18,7 +18,7 @@ from personalization.campaigns.services import (
     template_input,
 )
 from personalization.segments.models import SegmentSize
-from personalization.segments.services import segments_ensure_builtins
+from personalization.segments.services import segment_save, segments_ensure_builtins
 
 pytestmark = pytest.mark.django_db
 
@@ -65,13 +65,23 @@ def test_empty_audience_is_refused_on_the_audience_field(builtins, shop):
 
 
 def test_an_audience_that_counted_nobody_is_refused(builtins, shop):
-    # given the lapsed segment counted at zero members by the last refresh
-    segment = shop_segment(shop, "lapsed")
+    # given a merchant's rule segment counted at zero members by the last refresh
+    segment = segment_save(
+        shop=shop, name="Big spenders", rule={"field": "monetary", "op": "gt", "value": 10_000}
+    )
     SegmentSize.objects.create(shop=shop, segment=segment, taken_at=timezone.now(), size=0)
     # when a win-back targets it
-    errors = errors_of(shop, template_input("lapsed_winback"))
+    errors = errors_of(shop, template_input("lapsed_winback", audience_key=segment.key))
     # then
-    assert errors == {"audience": "The segment 'Lapsed' had no members at its last count."}
+    assert errors == {"audience": "The segment 'Big spenders' had no members at its last count."}
+
+
+def test_a_built_in_audience_empty_today_is_fine(builtins, shop):
+    # built-ins are states people enter every day: nobody abandoned a cart yet is no reason
+    segment = shop_segment(shop, "prospect")
+    SegmentSize.objects.create(shop=shop, segment=segment, taken_at=timezone.now(), size=0)
+    campaign = campaign_create_from_template(shop=shop, template_key="abandoned_cart_reminder")
+    assert campaign.audience == segment
 
 
 def test_another_shops_segment_is_not_an_audience(builtins, shop, other_shop):

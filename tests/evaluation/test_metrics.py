@@ -83,3 +83,21 @@ def test_paired_bootstrap_of_a_constant_difference_is_that_difference():
     mean, low, high = paired_bootstrap(np.array([1.0, 0.0] * 50), np.zeros(100))
     assert mean == 0.5
     assert low < 0.5 < high
+
+
+def test_basket_accumulator_adds_many_baskets_at_once_with_per_basket_values():
+    acc = BasketAccumulator(n_items=10, ks=(2,))
+    # basket A {1, 2}: ranks 0 and 5, item 1 bought before; basket B {3}: rank 1, new
+    per_basket = acc.add_many(
+        [np.array([0, 5]), np.array([1])], [np.array([True, False]), np.array([False])]
+    )
+    ideal_two = 1 + 1 / np.log2(3)
+    assert per_basket["ndcg@2"] == pytest.approx([1 / ideal_two, (1 / np.log2(3)) / 1.0])
+    assert per_basket["hr@2"].tolist() == [1.0, 1.0]
+    result = acc.result()
+    assert result["recall@2"] == pytest.approx((1 / 2 + 1) / 2)
+    assert result["recall_repeat@2"] == 1.0  # only A has a repeat, found
+    assert result["recall_new@2"] == pytest.approx((0 + 1) / 2)
+    assert result["target_repeat_share"] == pytest.approx((1 / 2 + 0) / 2)
+    # HR@k curve: both baskets have a hit at rank <= 1
+    assert acc.curve()[:2] == [0.5, 1.0]

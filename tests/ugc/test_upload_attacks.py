@@ -8,6 +8,7 @@ import struct
 import zlib
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
@@ -348,6 +349,7 @@ def test_fuzz_polyglots_through_the_api_store_nothing(
     payload, fmt, declared, shop, storefront_client, ugc_media_root
 ):
     # given a picture with another file riding after it, declared as anything
+    cache.clear()  # each example is a new shopper, not the upload throttle's concern
     data = photo_bytes(fmt, size=(32, 32)) + payload
     name = "x.jpg" if fmt == "JPEG" else "x.png"
     response = storefront_client.post(
@@ -365,3 +367,37 @@ def test_other_shops_key_cannot_upload_to_this_shop(shop, other_shop, ugc_media_
     response = Client().post(URL + "?key=pk_not_a_key", _form(photo_bytes()))
     assert response.status_code == 401
     assert stored_files(ugc_media_root) == []
+
+
+def test_a_flood_of_uploads_is_throttled(shop, storefront_client, ugc_media_root, settings):
+    # given the per-address limit (10 in ten minutes)
+    for _ in range(10):
+        assert storefront_client.post(URL, {"email": "x"}).status_code == 400
+    # when one more arrives, it is refused before its body is looked at
+    response = storefront_client.post(URL, _form(photo_bytes()))
+    assert response.status_code == 429
+    assert response["Retry-After"] == "600"
+    assert Content.objects.count() == 0
+
+
+def test_a_broken_multipart_body_is_a_400_naming_the_file(shop, storefront_client):
+    response = storefront_client.generic(
+        "POST", URL, b"garbage", content_type="multipart/form-data"
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "file"
+    assert response.json()["error"] == "bad_form"
+    assert Content.objects.count() == 0
+
+
+def test_a_short_mp4_is_kept_as_a_pending_video(shop, storefront_client, ugc_media_root):
+    # given a well-formed MP4 container: ftyp, then a media box
+    ftyp = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"
+    mdat = (8 + 64).to_bytes(4, "big") + b"mdat" + bytes(64)
+    response = storefront_client.post(
+        URL, _form(ftyp + mdat, name="clip.mp4", content_type="video/mp4")
+    )
+    assert response.status_code == 201, response.content
+    content = Content.objects.get()
+    assert (content.kind, content.media_type, content.status) == ("video", "video/mp4", "pending")
+    assert [p.suffix for p in stored_files(ugc_media_root)] == [".mp4"]

@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import template
 
+from shopapp.languages.formatting import format_money
+
 register = template.Library()
 
-CURRENCY_SYMBOLS = {"GBP": "£", "USD": "$", "EUR": "€", "AUD": "A$", "CAD": "CA$", "JPY": "¥"}
-ZERO_DECIMAL_CURRENCIES = frozenset({"JPY", "KRW"})
-
-
-def format_money(amount: Decimal | int | float | str | None, currency: str) -> str:
-    """'£1,234.50'; amounts are rounded half up to the currency's minor unit, not truncated."""
-    if amount is None or amount == "":
-        return ""
-    try:
-        value = Decimal(str(amount))
-    except InvalidOperation:
-        return ""
-    places = Decimal(1) if currency in ZERO_DECIMAL_CURRENCIES else Decimal("0.01")
-    value = value.quantize(places, rounding=ROUND_HALF_UP)
-    sign = "-" if value < 0 else ""
-    digits = f"{abs(value):,.{0 if places == 1 else 2}f}"
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    return f"{sign}{symbol}{digits}" if symbol else f"{sign}{digits} {currency}".strip()
+__all__ = ["format_money", "money"]
 
 
 @register.filter
 def money(amount: Decimal | int | float | str | None, currency: str = "") -> str:
+    """The amount in the shop's currency, written the active language's way (CLDR)."""
     return format_money(amount, currency)

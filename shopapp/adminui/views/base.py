@@ -32,12 +32,14 @@ NAV = (
     ("segments", "adminui:segments", "Segments"),
     ("placements", "adminui:placements", "Placements"),
     ("merchandising", "adminui:merchandising", "Search"),
+    ("campaigns", "adminui:campaigns", "Campaigns"),
     ("experiments", "adminui:experiments", "Experiments"),
     ("privacy", "adminui:privacy", "Privacy"),
     ("ugc", "adminui:ugc", "Customer content"),
     ("quiz", "adminui:quiz", "Quiz"),
     ("shoppers", "adminui:shoppers", "Shoppers"),
     ("audiences", "adminui:audiences", "Audiences"),
+    ("evaluation", "adminui:evaluation", "Quality"),
 )
 # Query parameters an embedded page keeps on its links, so the next page load can be verified.
 EMBEDDED_PARAMS = ("embedded", "shop", "host", "locale")

@@ -100,14 +100,38 @@ class QueryRuleDeleteView(MerchandisingPage):
         return self.answer("adminui/merchandising/_rules.html", {"rule_deleted": True})
 
 
+class QueryRuleMoveUpView(MerchandisingPage):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        shop = self.get_shop()
+        if merch.query_rule_get(shop=shop, rule_id=pk) is None:
+            raise Http404("No such rule in this shop.")
+        services.query_rule_move_up(shop=shop, rule_id=pk)
+        return self.answer("adminui/merchandising/_rules.html")
+
+
 class SynonymView(MerchandisingPage):
+    """GET: the group in the form, for editing. POST: save a new group or this one."""
+
     template = "adminui/merchandising/_synonyms.html"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        group = merch.synonym_group_get(shop=self.get_shop(), group_id=pk)
+        if group is None:
+            raise Http404("No such synonym group in this shop.")
+        form = {
+            "group_id": group.pk,
+            "terms": ", ".join(group.terms),
+            "root": group.root,
+            "direction": "one_way" if group.is_one_way else "two_way",
+        }
+        return self.answer(self.template, {"synonym_form": form})
 
     def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         shop = self.get_shop()
         if pk is not None and merch.synonym_group_get(shop=shop, group_id=pk) is None:
             raise Http404("No such synonym group in this shop.")
         form: dict[str, Any] = {
+            "group_id": pk,
             "terms": request.POST.get("terms", "")[:2000],
             "root": request.POST.get("root", "")[:200],
             "direction": request.POST.get("direction", "two_way"),

@@ -7,13 +7,15 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 
-from personalization.privacy.models import PrivacyAction, PrivacyStatus
-from shopapp.adminui.models import (
+from personalization.privacy.models import (
     EVENT_RETENTION_DAYS,
     PROFILE_RETENTION_DAYS,
     ConsentMode,
+    PrivacyAction,
     PrivacySettings,
+    PrivacyStatus,
 )
+from personalization.privacy.selectors import retention_last_run
 from shopapp.adminui.selectors import (
     privacy_request_get,
     privacy_request_list,
@@ -24,6 +26,7 @@ from shopapp.adminui.services import (
     FiledRequest,
     privacy_request_file,
     privacy_settings_save,
+    retention_run_now,
 )
 from shopapp.adminui.views.base import AdminPage, is_htmx
 from shopapp.shops.models import Shop
@@ -57,6 +60,7 @@ class PrivacyView(AdminPage):
         context = {
             **_settings_context(privacy_settings_get(shop=shop)),
             **_requests_context(shop),
+            "retention_last": retention_last_run(shop=shop),
         }
         return self.page("adminui/privacy/page.html", context)
 
@@ -92,8 +96,26 @@ class PrivacySettingsView(AdminPage):
         return self.go("adminui:privacy")
 
 
+class PrivacyRetentionView(AdminPage):
+    """Apply the retention windows now (the nightly task does the same) and show the run."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        run = retention_run_now(shop=self.get_shop())
+        if is_htmx(request):
+            return self.partial(
+                "adminui/privacy/_retention.html",
+                {"retention_last": run, "retention_ran": True},
+                headers={"HX-Trigger": "privacyLogChanged"},
+            )
+        return self.go("adminui:privacy")
+
+
 class PrivacyRequestView(AdminPage):
-    """File an export or an erasure for one customer; both run now and are logged."""
+    """File an export or an erasure for one customer; both run now and are logged. GET: the
+    section again, for htmx after another card added to the log."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._answer(_requests_context(self.get_shop()))
 
     def post(self, request: HttpRequest) -> HttpResponse:
         shop = self.get_shop()

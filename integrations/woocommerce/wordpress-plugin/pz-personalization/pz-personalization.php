@@ -8,6 +8,7 @@
  * Author:            Personalization
  * License:           GPL-2.0-or-later
  * Text Domain:       pz-personalization
+ * Domain Path:       /languages
  * WC requires at least: 8.0
  * WC tested up to:   9.4
  *
@@ -26,13 +27,24 @@ require_once PZ_DIR . 'includes/class-pz-storefront.php';
 require_once PZ_DIR . 'includes/class-pz-search.php';
 require_once PZ_DIR . 'includes/class-pz-navigation.php';
 require_once PZ_DIR . 'includes/class-pz-privacy.php';
+require_once PZ_DIR . 'includes/class-pz-ugc.php';
 require_once PZ_DIR . 'includes/class-pz-preferences.php';
+
+// Translations: languages/pz-personalization-<locale>.mo, built from the .po files next to it.
+add_action(
+	'init',
+	static function () {
+		load_plugin_textdomain( 'pz-personalization', false, dirname( plugin_basename( __FILE__ ) ) . '/languages' );
+	},
+	1
+);
 
 PZ_Settings::boot();
 PZ_Storefront::boot();
 PZ_Search::boot();
 PZ_Navigation::boot();
 PZ_Privacy::boot();
+PZ_Ugc::boot();
 PZ_Preferences::boot();
 
 // Declare compatibility with WooCommerce's order tables (we never touch orders in PHP).

@@ -49,6 +49,8 @@ class Command(BaseCommand):
 
         self.stdout.write("Applying migrations…")
         call_command("migrate", interactive=False, verbosity=0)
+        # The .mo files are built, not committed (docs/i18n.md): a fresh checkout needs them.
+        call_command("messages", compile=True, verbosity=0)
 
         # Imported here, not at module level: the command must load (and say what is missing)
         # even in a checkout where the importer is absent or broken.

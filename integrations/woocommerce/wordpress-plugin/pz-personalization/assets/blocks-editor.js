@@ -13,7 +13,7 @@
     { value: "cross_sell", label: __("Cart suggestions", "pz-personalization") },
     { value: "recommended", label: __("Recommended for you", "pz-personalization") }
   ];
-  ["pz/personalized-home", "pz/recommendations", "pz/recently-viewed", "pz/ugc-gallery"].forEach(function (name) {
+  ["pz/personalized-home", "pz/recommendations", "pz/recently-viewed", "pz/ugc-gallery", "pz/customer-photos", "pz/review-highlights", "pz/photo-upload"].forEach(function (name) {
     wp.blocks.registerBlockType(name, {
       edit: function (props) {
         var a = props.attributes;

@@ -112,6 +112,9 @@ class PZ_Storefront {
 			);
 			register_block_type( PZ_DIR . 'blocks/' . $type );
 		}
+		// The block editor's labels (languages/pz-personalization-<locale>-<md5>.json, built
+		// by integrations/woocommerce/build_plugin.py).
+		wp_set_script_translations( 'pz-blocks-editor', 'pz-personalization', PZ_DIR . 'languages' );
 	}
 
 	/**
@@ -189,9 +192,32 @@ class PZ_Storefront {
 		if ( is_search() ) {
 			$meta['pz-search-query'] = get_search_query( false );
 		}
+		// Words the storefront scripts write, in the store's language (docs/i18n.md).
+		$meta['pz-t-view']    = __( 'View', 'pz-personalization' );
+		$meta['pz-t-preview'] = __( 'Preview', 'pz-personalization' );
+		$meta['pz-t-close']   = __( 'Close', 'pz-personalization' );
 		foreach ( $meta as $name => $content ) {
 			printf( '<meta name="%s" content="%s">' . "\n", esc_attr( $name ), esc_attr( $content ) );
 		}
+	}
+
+	/**
+	 * A slot type's default heading, translated (TYPES keeps the English, which blocks save).
+	 *
+	 * @param string $type Slot type (a key of TYPES).
+	 */
+	public static function default_heading( string $type ): string {
+		switch ( $type ) {
+			case 'personalized-home':
+				return __( 'Picked for you', 'pz-personalization' );
+			case 'recommendations':
+				return __( 'You may also like', 'pz-personalization' );
+			case 'recently-viewed':
+				return __( 'Recently viewed', 'pz-personalization' );
+			case 'ugc-gallery':
+				return __( 'Shop the look', 'pz-personalization' );
+		}
+		return '';
 	}
 
 	/**
@@ -233,7 +259,8 @@ class PZ_Storefront {
 	public static function slot_config( string $type, array $atts ): array {
 		$defaults = self::TYPES[ $type ];
 		$count    = max( 1, min( 12, (int) ( $atts['count'] ?? $defaults['count'] ) ) );
-		$heading  = isset( $atts['heading'] ) ? (string) $atts['heading'] : $defaults['heading'];
+		// The English default (a block's saved attribute, a bare shortcode) shows in the store's language.
+		$heading  = isset( $atts['heading'] ) && $atts['heading'] !== $defaults['heading'] ? (string) $atts['heading'] : self::default_heading( $type );
 		$product  = self::current_product_id();
 		switch ( $type ) {
 			case 'personalized-home':

@@ -1,0 +1,11 @@
+<?php
+/**
+ * Server-side render of the Share your photo block: the same markup as its shortcode.
+ *
+ * @package PZ_Personalization
+ * @var array<string, mixed> $attributes Block attributes.
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+echo PZ_Ugc::render( 'photo-upload', (array) $attributes ); // phpcs:ignore WordPress.Security.EscapeOutput -- built from escaped parts.
