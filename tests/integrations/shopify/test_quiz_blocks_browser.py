@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 
-from integrations.shopify.build_extensions import build
+from integrations.shopify.build_extensions import quiz_script_copy
 from personalization.decisions import catalog
 from personalization.events.models import Visitor
 from personalization.preferences import recommend
@@ -89,7 +89,7 @@ def storefront(transactional_db, settings, monkeypatch):  # type: ignore[no-unty
     make_store(shop)
     make_quiz(shop)
     customer = CustomerFactory(shop=shop, platform_id="4242")
-    build()
+    quiz_script_copy()
     return shop, customer
 
 
