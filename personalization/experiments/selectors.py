@@ -210,6 +210,20 @@ def placement_baseline_slots(shop: Shop, visitor_id: str | None) -> set[str]:
     }
 
 
+def placement_strategies(shop: Shop, visitor_id: str | None) -> tuple[tuple[str, str], ...]:
+    """(placement, strategy) for each placement whose experiment put this visitor in an arm
+    configured {"strategy": ...}: applied to this visitor's request only."""
+    if in_holdout(shop, visitor_id):
+        return ()
+    return tuple(
+        (a.target_key, str(a.config["strategy"]))
+        for a in assignments_for_visitor(shop, visitor_id)
+        if a.target_kind == "placement"
+        and a.config.get("strategy")
+        and a.config.get("personalization") is not False
+    )
+
+
 def experiment_list(*, shop: Shop) -> list[Experiment]:
     return list(
         Experiment.objects.filter(shop=shop).prefetch_related("variants").order_by("-created_at")

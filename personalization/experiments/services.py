@@ -54,6 +54,20 @@ class VariantIn:
 
 
 NO_PERSONALIZATION: dict[str, Any] = {"personalization": False}
+# What a placement arm's {"strategy": ...} may name: the strategies decisions.compose knows.
+PLACEMENT_STRATEGIES = (
+    "for_you",
+    "bestsellers",
+    "trending",
+    "new_arrivals",
+    "new_in_your_categories",
+    "recently_viewed",
+    "related",
+    "bought_together",
+    "cross_sell",
+    "post_purchase",
+    "buy_again",
+)
 
 
 def _check_variants(variants: Sequence[VariantIn]) -> None:
@@ -81,6 +95,12 @@ def _check_variants(variants: Sequence[VariantIn]) -> None:
             raise ExperimentInvalid(f"variants[{index}].weight", "must be above 0 and at most 100")
         if not isinstance(variant.config, dict):
             raise ExperimentInvalid(f"variants[{index}].config", "must be an object")
+        strategy = variant.config.get("strategy")
+        if strategy is not None and strategy not in PLACEMENT_STRATEGIES:
+            raise ExperimentInvalid(
+                f"variants[{index}].config",
+                f"strategy must be one of {', '.join(PLACEMENT_STRATEGIES)}",
+            )
 
 
 @transaction.atomic
