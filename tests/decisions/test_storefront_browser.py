@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import pytest
 
 from personalization.decisions import catalog
+from personalization.events.models import Event
 from personalization.profiles.models import Profile
 from personalization.recommendations import selectors as rec_selectors
 from shopapp.demo.services import demo_shop_load
@@ -154,36 +154,27 @@ def test_personas_change_what_the_storefront_shows(demo_shop, live_server, brows
     assert product["errors"] == []
 
     # a shopper who consented: impressions name the products shown, not only the block
-    impressions = consented_impressions(browser, f"{live_server.url}/demo/")
+    impressions = consented_impressions(browser, f"{live_server.url}/demo/", demo_shop)
     assert {"home-hero", "home-recommended"} <= set(impressions)
     assert all(ids and len(ids) == len(set(ids)) for ids in impressions.values())
 
 
-def consented_impressions(browser, url: str) -> dict[str, list[str]]:
-    """placement -> product ids of the impression events the script sent from one page."""
+def consented_impressions(browser, url: str, shop) -> dict[str, list[str]]:
+    """placement -> product ids of the impressions one page view recorded, as stored."""
     page = browser.new_page()
     page.add_init_script("window.pzConsent = true;")
-    batches: list[dict] = []
-    page.on(
-        "request",
-        lambda r: (
-            batches.append(json.loads(r.post_data or "{}"))
-            if "/api/v1/events" in r.url and r.method == "POST"
-            else None
-        ),
-    )
     page.goto(url)
     page.wait_for_selector('[data-pz-slot][data-pz-state="rendered"]', timeout=15_000)
     # leaving the page sends what is queued (the script flushes on pagehide)
     page.evaluate("() => dispatchEvent(new Event('pagehide'))")
-    page.wait_for_timeout(1_000)
+    stored: list[Event] = []
+    for _ in range(40):
+        stored = list(Event.objects.filter(shop=shop, type="impression"))
+        if stored:
+            break
+        page.wait_for_timeout(250)
     page.close()
-    return {
-        event["placement"]: event.get("result_ids", [])
-        for batch in batches
-        for event in batch.get("events", [])
-        if event["type"] == "impression"
-    }
+    return {event.placement: list(event.data.get("result_ids", [])) for event in stored}
 
 
 def regular_product_handle(shop) -> str:
