@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0001_initial'),
+        ("campaigns", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='campaign',
-            name='trigger',
-            field=models.CharField(choices=[('page_view', 'Page view'), ('exit_intent', 'Exit intent'), ('return_with_cart', 'Return with an abandoned cart'), ('time_on_page', 'Time on page (seconds)'), ('nth_visit', 'N-th visit'), ('cart_abandoned', 'Cart abandoned (email)'), ('browse_abandoned', 'Browse abandoned (email)'), ('order_placed', 'Order placed: cross-sell (email)'), ('lapsed', 'Customer lapsed: win-back (email)'), ('birthday', 'Birthday this month (email)')], max_length=20),
+            model_name="campaign",
+            name="trigger",
+            field=models.CharField(
+                choices=[
+                    ("page_view", "Page view"),
+                    ("exit_intent", "Exit intent"),
+                    ("return_with_cart", "Return with an abandoned cart"),
+                    ("time_on_page", "Time on page (seconds)"),
+                    ("nth_visit", "N-th visit"),
+                    ("cart_abandoned", "Cart abandoned (email)"),
+                    ("browse_abandoned", "Browse abandoned (email)"),
+                    ("order_placed", "Order placed: cross-sell (email)"),
+                    ("lapsed", "Customer lapsed: win-back (email)"),
+                    ("birthday", "Birthday this month (email)"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
