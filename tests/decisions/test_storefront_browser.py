@@ -11,7 +11,7 @@ from personalization.decisions import catalog
 from personalization.events.models import Event
 from personalization.profiles.models import Profile
 from personalization.recommendations import selectors as rec_selectors
-from shopapp.demo.services import demo_shop_load
+from tests.demo_snapshot import demo_shop_loaded
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
@@ -50,7 +50,7 @@ def demo_shop(transactional_db, settings):
     settings.DEMO_ENABLED = True
     catalog.forget()
     rec_selectors.forget()
-    return demo_shop_load().shop  # loads the sample and learns from it (profiles, models)
+    return demo_shop_loaded()  # loads the sample and learns from it (profiles, models)
 
 
 def visit(browser, url: str, name: str) -> dict:
