@@ -17,6 +17,7 @@ from personalization.decisions.services import (
     PageRequest,
     needs_purchase_history,
     page_decide,
+    page_decide_for_customer,
     page_decide_for_visitor,
 )
 from personalization.experiments.storefront import decide_with_experiments
@@ -146,13 +147,18 @@ def _decide(request: HttpRequest) -> HttpResponse:
         context = persona_context(shop, snapshot, persona)
         if context is None:
             return _bad("persona", "no such customer or persona in this shop", status=404)
-    elif proxied is not None and proxied.customer_platform_id:
-        context = persona_context(shop, snapshot, f"customer:{proxied.customer_platform_id}")
-        if context is not None:
-            context.label = "logged-in customer"
     personal_context = context
 
     def decide(page_request: PageRequest) -> dict[str, Any]:
+        if personal_context is None and proxied is not None and proxied.customer_platform_id:
+            return page_decide_for_customer(
+                shop=shop,
+                request=page_request,
+                customer_platform_id=proxied.customer_platform_id,
+                visitor_key=visitor,
+                recent=recent,
+                cart=cart,
+            )
         if personal_context is None and visitor is not None:
             # the hot path: a storefront visitor, answered from the shared cache when it can be
             return page_decide_for_visitor(

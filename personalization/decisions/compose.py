@@ -143,17 +143,14 @@ def _for_you(
     top = max(context.category_affinity.values())
     # the trained parts lead; taste alone ranks below them
     scale = 0.6 if candidates else 1.0
+    items = snapshot.items
     for category in context.top_categories[:5]:
-        weight = context.category_affinity[category] / top
-        for pid in snapshot.by_category.get(category, [])[:PER_STRATEGY]:
-            item = snapshot.items[pid]
-            candidates.append(
-                (
-                    pid,
-                    scale * (0.65 * weight + 0.35 * item.popularity),
-                    f"Because you like {category}",
-                )
-            )
+        weight = 0.65 * context.category_affinity[category] / top
+        reason = f"Because you like {category}"
+        candidates += [
+            (pid, scale * (weight + 0.35 * items[pid].popularity), reason)
+            for pid in snapshot.by_category.get(category, [])[:PER_STRATEGY]
+        ]
     return candidates
 
 
@@ -458,14 +455,26 @@ def rerank_results(
     context: VisitorContext,
     *,
     max_shift: int = 3,
+    sources: Sources | None = None,
 ) -> list[str]:
+    """Taste and popularity, and, with trained models, what they pick for this shopper (the
+    customer's "for you" row, or what followed this session's views): still within max_shift."""
     top = max(context.category_affinity.values(), default=0.0)
+    picks: dict[str, float] = {}
+    if sources is not None:
+        if sources.for_you is not None and context.customer_key:
+            picks = {
+                pid: score for pid, score, _ in sources.for_you(context.customer_key, PER_STRATEGY)
+            }
+        for pid, score, _ in _session_neighbours(snapshot, context, sources):
+            picks[pid] = max(picks.get(pid, 0.0), score)
 
     def personal(pid: str) -> float:
         item = snapshot.items.get(pid)
         if item is None:
             return 0.0
         taste = context.category_affinity.get(item.category, 0.0) / top if top else 0.0
-        return 0.7 * taste + 0.3 * item.popularity
+        base = 0.7 * taste + 0.3 * item.popularity
+        return 0.6 * base + 0.4 * picks.get(pid, 0.0) if picks else base
 
     return rerank_search(result_ids, personal, max_shift=max_shift, weight=0.6)

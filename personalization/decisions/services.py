@@ -6,7 +6,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +16,7 @@ from personalization.decisions import compose, hotcache
 from personalization.decisions.catalog import CatalogSnapshot, Item, catalog_snapshot
 from personalization.decisions.context import (
     VisitorContext,
+    persona_context,
     profile_context_for_visitor,
     with_session,
 )
@@ -57,6 +58,9 @@ class PageRequest:
     limits: dict[str, int] = field(default_factory=dict)
     explain: bool = False
     query: str = ""  # the shopper's search, for merchandising's synonyms and query rules
+    # (slot, strategy) pairs that override the merchant's strategy for this request only: an
+    # experiment arm's (personalization.experiments.storefront)
+    strategies: tuple[tuple[str, str], ...] = ()
 
     def cache_part(self) -> str:
         raw = (
@@ -64,6 +68,8 @@ class PageRequest:
             f"{','.join(self.results)}|{sorted(self.limits.items())}|{self.explain}"
             f"|{self.query}"
         )
+        if self.strategies:
+            raw += f"|{sorted(self.strategies)}"
         return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
 
 
@@ -193,33 +199,86 @@ def page_decide_for_visitor(
     cart: Sequence[str],
     need_purchased: bool,
 ) -> dict[str, Any]:
-    """A page for a visitor known by their key: the decision and the visitor's profile context
-    come from the shared cache in one round trip, so a repeat costs no database query; a miss
-    reads the profile once and stores both in one more."""
-    snapshot = catalog_snapshot(shop)
-    # keys start "pz:<shop>:visitor:<key>:" so erasing the person finds them (privacy.services)
-    who = f"{','.join(recent[:8])}|{','.join(cart[:8])}|{int(need_purchased)}"
-    models = shop_models(shop=shop).version
-    key = (
-        f"pz:{shop.pk}:visitor:{visitor_key}:dec:{snapshot.version}:{models}:{who}:"
-        f"{request.cache_part()}"
+    """A page for a visitor known by their key (the storefront script's visitor id)."""
+    return _page_decide_for_person(
+        shop=shop,
+        request=request,
+        person=f"visitor:{visitor_key}",
+        load=lambda snapshot: profile_context_for_visitor(
+            shop, snapshot, visitor_key=visitor_key, need_purchased=need_purchased
+        ),
+        recent=recent,
+        cart=cart,
+        variant=str(int(need_purchased)),
     )
+
+
+def page_decide_for_customer(
+    *,
+    shop: Shop,
+    request: PageRequest,
+    customer_platform_id: str,
+    visitor_key: str | None,
+    recent: Sequence[str],
+    cart: Sequence[str],
+) -> dict[str, Any]:
+    """A page for a customer the platform says is logged in (Shopify's app proxy); the
+    browser's visitor profile when the customer has none yet."""
+
+    def load(snapshot: CatalogSnapshot) -> VisitorContext | None:
+        context = persona_context(shop, snapshot, f"customer:{customer_platform_id}")
+        if context is not None:
+            context.label = "logged-in customer"
+            return context
+        if visitor_key is None:
+            return None
+        return profile_context_for_visitor(
+            shop, snapshot, visitor_key=visitor_key, need_purchased=False
+        )
+
+    return _page_decide_for_person(
+        shop=shop,
+        request=request,
+        person=f"customer:{customer_platform_id}",
+        load=load,
+        recent=recent,
+        cart=cart,
+        variant=f"c:{visitor_key or ''}",
+    )
+
+
+def _page_decide_for_person(
+    *,
+    shop: Shop,
+    request: PageRequest,
+    person: str,
+    load: Callable[[CatalogSnapshot], VisitorContext | None],
+    recent: Sequence[str],
+    cart: Sequence[str],
+    variant: str,
+) -> dict[str, Any]:
+    """The decision and the person's profile context come from the shared cache in one round
+    trip, so a repeat costs no database query; a miss reads the profile once and stores both in
+    one more. Keys start "pz:<shop>:visitor:<key>:" for a visitor, so erasing the person finds
+    them (privacy.services)."""
+    snapshot = catalog_snapshot(shop)
+    who = f"{','.join(recent[:8])}|{','.join(cart[:8])}|{variant}"
+    models = shop_models(shop=shop).version
+    key = f"pz:{shop.pk}:{person}:dec:{snapshot.version}:{models}:{who}:{request.cache_part()}"
     local = _local(snapshot)
     hit = local.get(key)
     if hit is not None:
         return dict(hit)
-    profile_key = f"pz:{shop.pk}:visitor:{visitor_key}:ctx:{snapshot.version}:{int(need_purchased)}"
+    profile_key = f"pz:{shop.pk}:{person}:ctx:{snapshot.version}:{variant}"
     found = hotcache.get_many([key, profile_key])
     if key in found:
         local.put(key, found[key])
         return dict(found[key])
     to_store: dict[str, Any] = {}
     if profile_key in found:
-        base = found[profile_key] or None  # False: a visitor without a profile
+        base = found[profile_key] or None  # False: a person without a profile
     else:
-        base = profile_context_for_visitor(
-            shop, snapshot, visitor_key=visitor_key, need_purchased=need_purchased
-        )
+        base = load(snapshot)
         to_store[profile_key] = base or False
     context = with_session(base, snapshot, recent=list(recent), cart=list(cart))
     decision = _decide(shop, snapshot, request, context)
@@ -247,9 +306,12 @@ def _decide(
         },
         "slots": {},
     }
+    overrides = dict(request.strategies)
     for slot in slots:
         plan = plans.get(slot)
         config = configs.get(slot, {})
+        if slot in overrides:
+            config = {**config, "strategy": overrides[slot]}
         if plan is None or not config.get("enabled", True):
             continue
         decision = compose.decide_slot(
@@ -281,7 +343,11 @@ def _decide(
         search_config = configs.get("search", {})
         if search_config.get("enabled", True):
             result["search"] = compose.rerank_results(
-                request.results, snapshot, context, max_shift=int(search_config.get("max_shift", 3))
+                request.results,
+                snapshot,
+                context,
+                max_shift=int(search_config.get("max_shift", 3)),
+                sources=sources,
             )
     if request.query:  # the merchant's synonyms and query rules (personalization/merchandising)
         ranked = result.get("search", list(request.results))

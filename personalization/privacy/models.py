@@ -48,6 +48,7 @@ class PrivacyAction(models.TextChoices):
     ERASE = "erase", "Customer erasure"
     SHOP_ERASE = "shop_erase", "Shop erasure"
     RETENTION = "retention", "Retention clean-up"
+    SETTINGS = "settings", "Privacy settings changed"
 
 
 class PrivacyStatus(models.TextChoices):

@@ -313,8 +313,9 @@ def privacy_settings_save(
     consent_mode: str,
     event_retention_days: str | int,
     anonymous_profile_retention_days: str | int,
+    source: str = "admin",
 ) -> PrivacySettings:
-    """Store the shop's choices; the events API follows the consent mode from its next batch in
+    """Store the shop's choices (a change is logged); the events API follows the consent mode from its next batch in
     this process (other processes within `selectors.SETTINGS_SECONDS`)."""
     if consent_mode not in ConsentMode.values:
         raise PrivacySettingsInvalid("consent_mode", "choose how consent is asked")
@@ -324,14 +325,26 @@ def privacy_settings_save(
         anonymous_profile_retention_days,
         PROFILE_RETENTION_DAYS,
     )
-    saved, _ = PrivacySettings.objects.update_or_create(
-        shop=shop,
-        defaults={
-            "consent_mode": consent_mode,
-            "event_retention_days": event_days,
-            "anonymous_profile_retention_days": profile_days,
-        },
-    )
+    before = selectors.privacy_settings_get(shop=shop)
+    chosen = {
+        "consent_mode": consent_mode,
+        "event_retention_days": event_days,
+        "anonymous_profile_retention_days": profile_days,
+    }
+    was = {name: getattr(before, name) for name in chosen}
+    saved, _ = PrivacySettings.objects.update_or_create(shop=shop, defaults=chosen)
+    if was != chosen or before.pk is None:
+        # What shoppers were promised changed: the log keeps when, from what, to what.
+        _done(
+            _audit(
+                shop=shop,
+                action=PrivacyAction.SETTINGS,
+                customer=None,
+                source=source,
+                source_request_id="",
+            ),
+            {"before": was, "after": chosen},
+        )
     selectors.forget(shop.pk)
     return saved
 

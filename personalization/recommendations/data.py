@@ -70,7 +70,10 @@ def shop_data(*, shop: Shop) -> ShopData:
     order_ids: list[int] = []
     items: list[int] = []
     for order_id, product_id in (
+        # in file order: lines of one order share a timestamp, and their order decides the
+        # sequence models' ties, so the same data always gives the same model version
         OrderLine.objects.filter(shop=shop, product__isnull=False)
+        .order_by("pk")
         .values_list("order_id", "product_id")
         .iterator(chunk_size=50_000)
     ):
@@ -117,6 +120,7 @@ def _views(shop: Shop, item_of: dict[int, int]) -> Interactions | None:
     items: list[int] = []
     for visitor_id, session_id, occurred, product_id in (
         Event.objects.filter(shop=shop, type__in=VIEW_TYPES, product__isnull=False)
+        .order_by("pk")
         .values_list("visitor_id", "session_id", "occurred_at", "product_id")
         .iterator(chunk_size=50_000)
     ):

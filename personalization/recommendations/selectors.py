@@ -20,6 +20,7 @@ from shopapp.shops.models import Shop
 # (row key, k) -> [(product platform id, score in (0, 1], detail)], best first
 Lookup = Callable[[str, int], list[tuple[str, float, int]]]
 CHECK_EVERY_SECONDS = 30.0
+MAX_SHOPS = 200  # shops whose tables one process keeps; a busy shop is re-read within seconds
 
 
 class _Loaded:
@@ -99,9 +100,18 @@ def shop_models(*, shop: Shop) -> ShopModels:
             ).values_list("kind", "version", "artifact", "item_ids", "row_ids", "report"):
                 tables[kind] = _Loaded(version, bytes(artifact), item_ids, row_ids, report)
         models = ShopModels(tables=tables)
-        _loaded[shop.pk] = (now, models)
+        _loaded.pop(shop.pk, None)
+        _loaded[shop.pk] = (now, models)  # newest last: the least recently refreshed goes first
+        while len(_loaded) > MAX_SHOPS:
+            _loaded.pop(next(iter(_loaded)))
         return models
 
 
 def forget() -> None:
     _loaded.clear()
+
+
+def forget_shop(shop_id: int) -> None:
+    """Drop one shop's tables in this process (its stored tables changed in place)."""
+    with _lock:
+        _loaded.pop(shop_id, None)

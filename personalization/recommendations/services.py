@@ -257,24 +257,65 @@ def models_train(*, shop: Shop) -> dict[str, Any]:
     if not data.n_items:
         return report
     has_orders = len(data.purchases) > 0
+    segments = _segments(shop)  # read here: the steps below touch no database
     steps: list[tuple[str, Callable[[], _Table]]] = [("related", lambda: _related(data))]
+    if has_orders:
+        steps.append(("for_you", lambda: _for_you(data)))
+    if has_orders or data.views is not None:
+        # views alone (a new shop with traffic, no sales yet) already say what is trending
+        steps.append(("trending", lambda: _trending(data, segments)))
     if has_orders:
         steps += [
             ("bought_together", lambda: _bought_together(data)),
             ("cross_sell", lambda: _cross_sell(data)),
-            ("trending", lambda: _trending(data, _segments(shop))),
             ("buy_again", lambda: _buy_again(data)),
-            ("for_you", lambda: _for_you(data)),
         ]
-    tables: list[_Table] = []
-    for kind, step in steps:
+
+    def timed(step: Callable[[], _Table]) -> _Table:
         step_started = time.perf_counter()
         table = step()
         table.report["seconds"] = round(time.perf_counter() - step_started, 2)
-        tables.append(table)
-        report[kind] = table.report
+        return table
+
+    # One after another: two threads measured no faster (the models' Python loops hold the GIL)
+    # and their peaks add up.
+    tables = [timed(step) for _, step in steps]
+    for table in tables:
+        report[table.kind] = table.report
     versions = _store_all(shop, tables, data.item_ids)
     for kind, version in versions.items():
         report[kind]["version"] = version
     report["seconds"] = round(time.perf_counter() - started, 2)
     return report
+
+
+PERSONAL_KINDS = ("buy_again", "for_you")
+
+
+def models_forget_customer(*, shop: Shop, customer_pk: int) -> int:
+    """Drop one customer's rows from every stored version of the personal tables (for an
+    erasure request; the item-to-item tables hold no per-person rows, and the next training no
+    longer sees their orders). Returns how many stored tables changed."""
+    key = str(customer_pk)
+    changed = 0
+    with transaction.atomic():
+        for model in TrainedModel.objects.select_for_update().filter(
+            shop=shop, kind__in=PERSONAL_KINDS
+        ):
+            rows = list(model.row_ids or [])
+            if key not in rows:
+                continue
+            row = rows.index(key)
+            table = Neighbours.from_bytes(bytes(model.artifact))
+            indices, scores, support = (
+                table.indices.copy(),
+                table.scores.copy(),
+                table.support.copy(),
+            )
+            indices[row], scores[row], support[row] = -1, 0.0, 0
+            rows[row] = ""
+            model.artifact = Neighbours(indices, scores, support).to_bytes(compress=False)
+            model.row_ids = rows
+            model.save(update_fields=["artifact", "row_ids"])
+            changed += 1
+    return changed

@@ -1,8 +1,10 @@
 /* Search merchandising on the storefront, loaded on search pages only, after pz.js (both defer).
-   pz.js reorders the results; this hides the ones the shop's query rules hide, which pz.js
-   leaves at the end, and writes the query's synonyms on the results (data-pz-terms) for themes
-   that use them. Same decision as pz.js's, without a visitor id: segment-only hide rules stay
-   with pz.js's order. No dependencies. docs/admin.md, "Search and navigation". */
+   It asks for the decision with the query itself (pz.js sends none, and a cross-origin call
+   carries no search page URL), then orders the results by the shop's query rules, hides the
+   ones they hide, and writes the query's synonyms on the results (data-pz-terms). pz.js may
+   reorder the same cards later, without the query when the call is cross-origin, so this order
+   is applied again. The visitor id (with consent, as pz.js) and a preview persona go along, so
+   segment rules hold. docs/admin.md, "Search and navigation". No dependencies. */
 (function () {
   "use strict";
   var me = document.currentScript;
@@ -13,30 +15,62 @@
   var query = meta ? (meta.getAttribute("content") || "").trim() : "";
   var box = document.querySelector('[data-pz-slot="search-results"]');
   if (!key || !query || !box) return;
-  var cards = [].slice.call(box.querySelectorAll("[data-pz-product-id]"));
-  var ids = cards.map(function (c) { return c.getAttribute("data-pz-product-id"); });
-  if (!ids.length) return;
+  var ATTR = "data-pz-product-id";
+  var cards = [].slice.call(box.querySelectorAll("[" + ATTR + "]"));
+  if (!cards.length) return;
+  var ids = cards.map(function (c) { return c.getAttribute(ATTR); });
   var params = new URLSearchParams({ key: key, page: "search", q: query.slice(0, 200),
     results: ids.slice(0, 200).join(",") });
+  var persona = new URLSearchParams(location.search).get("pz_persona");
+  if (persona) params.set("persona", persona);
+  else if (consented()) {
+    try { var vid = localStorage.getItem("pz_vid"); if (vid) params.set("visitor", vid); } catch (e) { /* private mode */ }
+  }
 
-  function hide(card) {
-    /* The card, or the list item that holds only it, so the grid closes the gap. */
-    var holder = card.parentNode;
-    var node = holder && holder.tagName === "LI" && holder.children.length === 1 ? holder : card;
-    node.hidden = true;
-    node.setAttribute("data-pz-hidden", "query-rule");
+  /* The same consent signals as pz.js, in the same order. */
+  function consented() {
+    if (typeof window.pzConsent === "boolean") return window.pzConsent;
+    var cp = window.Shopify && Shopify.customerPrivacy;
+    if (cp && cp.analyticsProcessingAllowed) return !!cp.analyticsProcessingAllowed();
+    if (typeof window.wp_has_consent === "function") return !!window.wp_has_consent("statistics");
+    try { return localStorage.getItem("pz_consent") === "1"; } catch (e) { return false; }
+  }
+
+  /* The card, or the list item that holds only it, so grid items move and hide whole. */
+  function holder(card) {
+    var p = card.parentNode;
+    return p && p.tagName === "LI" && p.children.length === 1 ? p : card;
+  }
+
+  function apply(d) {
+    var byId = {};
+    var nodes = cards.map(function (c) { var n = holder(c); byId[c.getAttribute(ATTR)] = n; return n; });
+    var parent = nodes[0].parentNode;
+    var last = null;
+    [].forEach.call(parent.children, function (child) { if (nodes.indexOf(child) >= 0) last = child; });
+    var anchor = last ? last.nextSibling : null;
+    (d.search || []).forEach(function (id) { if (byId[id]) parent.insertBefore(byId[id], anchor); });
+    var hidden = d.search_hidden || [];
+    nodes.forEach(function (n, i) {
+      var gone = hidden.indexOf(ids[i]) >= 0;
+      n.hidden = gone;
+      if (gone) n.setAttribute("data-pz-hidden", "query-rule");
+    });
   }
 
   fetch(api + "decide?" + params.toString(), { credentials: "same-origin" })
     .then(function (r) { return r.ok ? r.json() : null; })
     .then(function (d) {
       if (!d) return;
-      var hidden = d.search_hidden || [];
-      cards.forEach(function (card) {
-        if (hidden.indexOf(card.getAttribute("data-pz-product-id")) >= 0) hide(card);
-      });
+      apply(d);
       if (d.search_terms) box.setAttribute("data-pz-terms", d.search_terms.join(","));
       box.setAttribute("data-pz-merchandised", "1");
+      /* pz.js marks the slot rendered after its own reorder: put the rules' order back. */
+      if (window.MutationObserver) {
+        new MutationObserver(function (changes, observer) {
+          if (box.getAttribute("data-pz-state") === "rendered") { observer.disconnect(); apply(d); }
+        }).observe(box, { attributes: true, attributeFilter: ["data-pz-state"] });
+      }
     })
     .catch(function () { /* the platform's results stay as they are */ });
 })();

@@ -1,6 +1,5 @@
-/* Personalization storefront script for every platform (Shopify app embed, WordPress plugin,
-   /demo/). No dependencies, loaded with `defer`: one decision call per page, rendered into the
-   slots the theme reserved (no layout shift); events only with consent. docs/storefront-slots.md */
+/* pz.js: the storefront script of every platform (contract: docs/storefront-slots.md).
+   Deferred, no dependencies, one decision call per page, events only with consent. */
 (function () {
   "use strict";
   var me = document.currentScript || document.querySelector("script[data-shop-key]");

@@ -387,7 +387,11 @@ def test_file_a_customer_export_and_see_it_in_the_audit_log(admin_page, store):
     playwright_api.expect(page.locator("[data-filed]")).to_contain_text(
         "Customer data export for customer c-1: done."
     )
-    playwright_api.expect(page.locator("#audit-log tbody tr")).to_have_count(1)
+    # the settings change and the export, newest first
+    playwright_api.expect(page.locator("#audit-log tbody tr")).to_have_count(2)
+    playwright_api.expect(page.locator("#audit-log tbody tr").nth(1)).to_contain_text(
+        "consent platform"
+    )
     with page.expect_download() as download:
         page.click("[data-filed] a")
     assert download.value.suggested_filename.startswith("customer-export-")
@@ -399,7 +403,7 @@ def test_file_a_customer_export_and_see_it_in_the_audit_log(admin_page, store):
     playwright_api.expect(page.locator("[data-filed]")).to_contain_text(
         "Customer erasure for customer c-1: done."
     )
-    playwright_api.expect(page.locator("#audit-log tbody tr")).to_have_count(2)
+    playwright_api.expect(page.locator("#audit-log tbody tr")).to_have_count(3)
     playwright_api.expect(page.locator("#audit-log")).to_contain_text("deleted with the erasure")
     from shopapp.catalog.models import Customer
 

@@ -113,3 +113,36 @@ def test_the_nightly_task_runs_every_shop_and_is_scheduled(shop, other_shop):
     assert PrivacyRequest.objects.filter(action=PrivacyAction.RETENTION).count() == 2
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "personalization.privacy.tasks.privacy_retention_all" in scheduled
+
+
+@pytest.mark.django_db
+def test_a_settings_change_is_logged_with_before_and_after_and_a_resave_is_not(shop, other_shop):
+    privacy_settings_save(
+        shop=shop,
+        consent_mode="opt_out",
+        event_retention_days=90,
+        anonymous_profile_retention_days=30,
+    )
+    privacy_settings_save(
+        shop=shop,
+        consent_mode="opt_out",
+        event_retention_days=90,
+        anonymous_profile_retention_days=30,
+    )
+    logged = PrivacyRequest.objects.filter(shop_id_ref=shop.pk, action=PrivacyAction.SETTINGS)
+    assert logged.count() == 1
+    entry = logged.get()
+    assert entry.result == {
+        "before": {
+            "consent_mode": "opt_in",
+            "event_retention_days": 365,
+            "anonymous_profile_retention_days": 90,
+        },
+        "after": {
+            "consent_mode": "opt_out",
+            "event_retention_days": 90,
+            "anonymous_profile_retention_days": 30,
+        },
+    }
+    assert (entry.status, entry.source, entry.subject_hash) == ("done", "admin", "")
+    assert not PrivacyRequest.objects.filter(shop_id_ref=other_shop.pk).exists()

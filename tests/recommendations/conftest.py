@@ -76,3 +76,30 @@ def store(shop):
         buy(shop, regular, [products["c3"]], day=30 * month)
     buy(shop, regular, [products["g3"]], day=100)
     return products
+
+
+def views(shop, visits: list[list], *, prefix: str = "viewer"):
+    """One visitor and one visit per list of products, viewed a minute apart."""
+    from django.utils import timezone
+
+    from personalization.events.models import Event, Session, Visitor
+
+    now = timezone.now()
+    for n, products in enumerate(visits):
+        visitor = Visitor.objects.create(
+            shop=shop, visitor_key=f"{prefix}-{n}", first_seen_at=now, last_event_at=now
+        )
+        visit = Session.objects.create(
+            shop=shop, visitor=visitor, started_at=now, last_event_at=now
+        )
+        for step, product in enumerate(products):
+            Event.objects.create(
+                shop=shop,
+                event_id=f"{prefix}-{n}-{step}-0000",
+                type="product_view",
+                visitor=visitor,
+                session=visit,
+                product=product,
+                occurred_at=now + timedelta(minutes=step),
+                received_at=now,
+            )

@@ -22,9 +22,9 @@ from personalization.ugc import services
 from personalization.ugc.models import Content
 from shopapp.catalog.models import Product
 from shopapp.catalog.selectors import bestseller_list
-from shopapp.demo.services import demo_shop_load
 from shopapp.shops.auth import ADMIN_SESSION_KEY
 from tests.adminui.test_browser import UNLABELLED_CONTROLS
+from tests.demo_snapshot import demo_shop_loaded
 from tests.ugc.conftest import photo_bytes
 
 CHROMIUM = "/usr/bin/chromium"
@@ -54,7 +54,7 @@ def demo_shop(transactional_db, settings):
     settings.DEMO_ENABLED = True
     catalog.forget()
     rec_selectors.forget()
-    return demo_shop_load().shop
+    return demo_shop_loaded()
 
 
 def new_tab(browser, base: str, shop=None):

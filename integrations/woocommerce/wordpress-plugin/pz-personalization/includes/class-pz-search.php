@@ -6,7 +6,9 @@
  * WooCommerce's shop pages), the store's own first 100 results are read (ids only, in its own
  * order) and sent to the app, which answers with them reranked within bounds. `posts_clauses`
  * then orders by `FIELD(ID, …)` ahead of the store's own ORDER BY: nothing is added or removed,
- * and results the app did not rank keep the store's order after the ranked ones. The call waits
+ * and results the app did not rank keep the store's order after the ranked ones. The query goes
+ * along, so the merchant's query rules and synonyms apply (admin "Search and navigation"); the
+ * results a hide rule names leave the search (`post__not_in`). The call waits
  * at most 0.8 s (`pz_decide_timeout`); when it fails or is slow the store's own order stays.
  * The ranking is the same for everyone (no visitor): search pages may be cached. The storefront
  * script may still personalize what one visitor sees.
@@ -82,12 +84,20 @@ class PZ_Search {
 			array(
 				'page'    => 'search',
 				'results' => implode( ',', $ids ),
+				'q'       => mb_substr( trim( (string) $query->get( 's' ) ), 0, 200 ),
 			),
 			5 * MINUTE_IN_SECONDS
 		);
 		$order = ( is_array( $decision ) && isset( $decision['search'] ) && is_array( $decision['search'] ) ) ? $decision['search'] : array();
 		// Only ids the store itself returned: the app reorders, it never adds.
 		$order = array_values( array_intersect( array_map( 'strval', $order ), $ids ) );
+		// The merchant's hide rules for this query: those results leave the search.
+		$hidden = ( is_array( $decision ) && isset( $decision['search_hidden'] ) && is_array( $decision['search_hidden'] ) ) ? $decision['search_hidden'] : array();
+		$hidden = array_values( array_intersect( array_map( 'strval', $hidden ), $ids ) );
+		if ( $hidden ) {
+			$query->set( 'post__not_in', array_merge( array_map( 'absint', (array) $query->get( 'post__not_in' ) ), array_map( 'absint', $hidden ) ) );
+			$order = array_values( array_diff( $order, $hidden ) );
+		}
 		if ( $order ) {
 			$query->set( 'pz_order', $order );
 		}
