@@ -30,12 +30,17 @@ fmt: install ## format the code and apply ruff's safe fixes
 bench: install ## run every bench/*.py script (they print RESULT lines)
 	@VENV=$(VENV) scripts/bench.sh
 
-DATASETS ?= ../shared/datasets
+# beside the main checkout (../shared) or a worktree under it (../../shared)
+DATASETS ?= $(firstword $(wildcard ../shared/datasets ../../shared/datasets) ../shared/datasets)
 EVAL_OUT ?= artifacts/evaluation
 
-eval: install ## offline evaluation: Beauty (loo-full) and UCI (temporal-basket); JSON and plots in artifacts/evaluation
-	$(BIN)/python -m personalization.evaluation --format sequential --path $(DATASETS)/amazon_beauty/Beauty.txt --protocol loo-full --models all --json $(EVAL_OUT)/beauty-loo-full.json --plot $(EVAL_OUT)/beauty-loo-full-hr.png
-	$(BIN)/python -m personalization.evaluation --format uci --path $(DATASETS)/uci_online_retail/online_retail_2010_2011.csv.gz --protocol temporal-basket --models all --json $(EVAL_OUT)/uci-temporal-basket.json --plot $(EVAL_OUT)/uci-temporal-basket-hr.png
+eval: install ## offline evaluation: Beauty (loo-full) and UCI (temporal-basket) side by side, one per core; JSON and plots in artifacts/evaluation
+	@mkdir -p $(EVAL_OUT)
+	@start=$$(date +%s); \
+	$(BIN)/python -m personalization.evaluation --format uci --path $(DATASETS)/uci_online_retail/online_retail_2010_2011.csv.gz --protocol temporal-basket --models all --json $(EVAL_OUT)/uci-temporal-basket.json --plot $(EVAL_OUT)/uci-temporal-basket-hr.png > $(EVAL_OUT)/uci-temporal-basket.md 2> $(EVAL_OUT)/uci-temporal-basket.log & uci=$$!; \
+	$(BIN)/python -m personalization.evaluation --format sequential --path $(DATASETS)/amazon_beauty/Beauty.txt --protocol loo-full --models all --json $(EVAL_OUT)/beauty-loo-full.json --plot $(EVAL_OUT)/beauty-loo-full-hr.png; status=$$?; \
+	wait $$uci || status=1; echo; cat $(EVAL_OUT)/uci-temporal-basket.md; \
+	echo "both datasets: wall time $$(( $$(date +%s) - start ))s"; exit $$status
 
 migrate: install ## apply database migrations (DATABASE_URL, default var/db.sqlite3)
 	$(BIN)/python manage.py migrate

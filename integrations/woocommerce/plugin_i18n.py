@@ -208,7 +208,7 @@ def mo_bytes(catalog: Catalog) -> bytes:
 
 
 def compile_into(plugin_dir: Path) -> list[Path]:
-    """Writes each language's .mo and the editor script's JSON into `plugin_dir/languages`."""
+    """Writes each language's .mo and each editor script's JSON into `plugin_dir/languages`."""
     written = []
     found = list(extract())
     target_dir = plugin_dir / "languages"

@@ -32,6 +32,8 @@ class Trigger(models.TextChoices):
     BROWSE_ABANDONED = "browse_abandoned", _lazy("Browse abandoned (email)")
     ORDER_PLACED = "order_placed", _lazy("Order placed: cross-sell (email)")
     LAPSED = "lapsed", _lazy("Customer lapsed: win-back (email)")
+    # Customers who told the preference center their birthday is this month: once a year each.
+    BIRTHDAY = "birthday", _lazy("Birthday this month (email)")
 
 
 ONSITE_TRIGGERS = (
@@ -46,6 +48,7 @@ EMAIL_TRIGGERS = (
     Trigger.BROWSE_ABANDONED,
     Trigger.ORDER_PLACED,
     Trigger.LAPSED,
+    Trigger.BIRTHDAY,
 )
 
 

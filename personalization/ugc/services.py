@@ -15,7 +15,10 @@ from personalization.engine import ugc_flags, ugc_rank
 from personalization.ugc import media, storage
 from personalization.ugc.models import (
     Content,
+    ImportRun,
+    ImportRunStatus,
     Kind,
+    PhashBand,
     ProductTag,
     RemovalRequest,
     RemovalStatus,
@@ -110,16 +113,34 @@ def tag_suggestions_for(shop: Shop, customer: Customer | None, limit: int = 8) -
     return seen
 
 
+def duplicate_candidates(
+    *, shop: Shop, phash: str, exclude_id: int | None = None
+) -> list[tuple[int, str]]:
+    """(id, hash) of the shop's pictures sharing at least one hash band with `phash`: every near
+    duplicate is among them (see `ugc_flags.hash_bands`), read through the band index."""
+    return list(
+        PhashBand.objects.filter(shop=shop, key__in=ugc_flags.band_keys(phash))
+        .exclude(content_id=exclude_id)
+        .exclude(content__phash="")
+        .values_list("content_id", "content__phash")
+        .distinct()
+    )
+
+
+def _bands_save(content: Content) -> None:
+    PhashBand.objects.filter(shop_id=content.shop_id, content=content).delete()
+    if content.phash:
+        PhashBand.objects.bulk_create(
+            PhashBand(shop_id=content.shop_id, content=content, key=key)
+            for key in ugc_flags.band_keys(content.phash)
+        )
+
+
 def _flags(shop: Shop, text: str, phash: str, exclude_id: int | None = None) -> list[str]:
     flags = ugc_flags.text_flags(text)
     if phash:
-        known = (
-            Content.objects.filter(shop=shop)
-            .exclude(phash="")
-            .exclude(pk=exclude_id)
-            .values_list("pk", "phash")
-        )
-        if ugc_flags.near_duplicates(phash, list(known)):
+        known = duplicate_candidates(shop=shop, phash=phash, exclude_id=exclude_id)
+        if ugc_flags.near_duplicates(phash, known):
             flags.append("duplicate")
     return sorted(flags)
 
@@ -223,6 +244,7 @@ def upload_submit(
             content.flags = _flags(shop, caption, clean.phash)
             content.quality = _quality(content)
             content.save()
+            _bands_save(content)
     except BaseException:
         for stored in names:
             storage.file_delete(stored)
@@ -333,6 +355,7 @@ def content_remove(*, shop: Shop, content: Content, note: str = "") -> Content:
     content.moderated_at = timezone.now()
     content.moderation_note = note[:255]
     content.save()
+    _bands_save(content)
     return content
 
 
@@ -393,3 +416,50 @@ def content_data(content: Content) -> dict[str, Any]:
         "posted_at": content.posted_at.isoformat(),
         "tagged_products": [t.product.platform_id for t in content.tags.select_related("product")],
     }
+
+
+def import_run_queue(*, shop: Shop, source: str, is_fetch: bool) -> tuple[ImportRun, bool]:
+    """A background import to run: (run, queued now). While one is queued or running for this
+    source, it is returned instead, so a double click or a sync right after starts nothing."""
+    with transaction.atomic():
+        Shop.objects.select_for_update().filter(pk=shop.pk).first()
+        active = (
+            ImportRun.objects.filter(
+                shop=shop,
+                source=source,
+                status__in=[ImportRunStatus.QUEUED, ImportRunStatus.RUNNING],
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        if active is not None:
+            return active, False
+        return ImportRun.objects.create(shop=shop, source=source, is_fetch=is_fetch), True
+
+
+def import_run_begin(*, run: ImportRun, fetched_after: datetime | None) -> ImportRun:
+    run.status = ImportRunStatus.RUNNING
+    run.started_at = timezone.now()
+    run.fetched_after = fetched_after
+    run.save(update_fields=["status", "started_at", "fetched_after"])
+    return run
+
+
+def import_run_progress(
+    *, run: ImportRun, message: str, store_time: datetime | None = None
+) -> None:
+    changes: dict[str, Any] = {"message": message[:500]}
+    if store_time is not None and run.store_started_at is None:
+        run.store_started_at = changes["store_started_at"] = store_time
+    ImportRun.objects.filter(pk=run.pk).update(**changes)
+
+
+def import_run_finish(
+    *, run: ImportRun, created: int = 0, updated: int = 0, skipped: int = 0, error: str = ""
+) -> ImportRun:
+    run.status = ImportRunStatus.FAILED if error else ImportRunStatus.DONE
+    run.created, run.updated, run.skipped = created, updated, skipped
+    run.message = error[:500]
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "created", "updated", "skipped", "message", "finished_at"])
+    return run

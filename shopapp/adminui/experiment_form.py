@@ -12,23 +12,35 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import QueryDict
-from django.utils.text import format_lazy, slugify
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from personalization.experiments.models import Metric, TargetKind
-from personalization.experiments.services import NO_PERSONALIZATION, VariantIn
-from shopapp.adminui.placements import PLACEMENTS
+from personalization.experiments.services import (
+    NO_PERSONALIZATION,
+    PLACEMENT_STRATEGIES,
+    VariantIn,
+)
+from shopapp.adminui.placements import PLACEMENTS, STRATEGY_LABELS
+from shopapp.languages.text import lazy_format
 from shopapp.languages.text import lazy_text as _lazy
 
 ARM_ROWS = 4
 ARM_CHOICES: dict[str, tuple[str, dict[str, Any]]] = {
-    "baseline": ("No personalization (bestsellers for everyone)", NO_PERSONALIZATION),
-    "personalized": ("Personalized (the placement's current settings)", {}),
-    "hide": ("Campaign not shown", {"show": False}),
-    "show": ("Campaign shown", {"show": True}),
+    "baseline": (_lazy("No personalization (bestsellers for everyone)"), NO_PERSONALIZATION),
+    "personalized": (_lazy("Personalized (the placement's current settings)"), {}),
+    "hide": (_lazy("Campaign not shown"), {"show": False}),
+    "show": (_lazy("Campaign shown"), {"show": True}),
+    # A placement's strategy for this arm's visitors only (applied per request in /api/v1/decide).
+    **{
+        f"strategy-{key}": (lazy_format("{}: {}", _lazy("Strategy"), label), {"strategy": key})
+        for key, label in STRATEGY_LABELS.items()
+        if key and key in PLACEMENT_STRATEGIES
+    },
 }
 # format_lazy: the labels are built at import, and translated when a page renders them.
 SLOT_PLACEMENTS = [
-    (p.key, format_lazy("{}: {}", p.group, p.name)) for p in PLACEMENTS if p.kind == "slot"
+    (p.key, lazy_format("{}: {}", p.group, p.name)) for p in PLACEMENTS if p.kind == "slot"
 ]
 
 
@@ -61,7 +73,7 @@ class ExperimentForm:
         return [
             {
                 "arm": arm,
-                "label": "the control" if arm.index == 0 else f"arm {arm.index}",
+                "label": _("the control") if arm.index == 0 else _("arm %(n)s") % {"n": arm.index},
                 **{
                     f"{part}_error": self.errors.get(f"arm-{arm.index}-{part}", "")
                     for part in ("name", "does", "weight")
@@ -136,6 +148,9 @@ def parse(data: QueryDict) -> tuple[ExperimentForm, dict[str, Any] | None]:
             continue
         if arm.does not in ARM_CHOICES:
             form.errors[f"arm-{arm.index}-does"] = _lazy("Pick what this arm does.")
+            continue
+        if arm.does.startswith("strategy-") and form.target_kind != TargetKind.PLACEMENT:
+            form.errors[f"arm-{arm.index}-does"] = _("A strategy is for a placement experiment.")
             continue
         try:
             weight = float(arm.weight)

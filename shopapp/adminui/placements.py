@@ -38,6 +38,8 @@ STRATEGY_LABELS = {
     "related": _lazy("Similar products"),
     "bought_together": _lazy("Frequently bought together"),
     "cross_sell": _lazy("Complements the cart"),
+    "post_purchase": _lazy("Complements the order just placed"),
+    "buy_again": _lazy("The shopper's repeat buys, when due"),
 }
 _HOME = (
     AUTOMATIC,
@@ -47,6 +49,7 @@ _HOME = (
     "new_arrivals",
     "new_in_your_categories",
     "recently_viewed",
+    "buy_again",
 )
 _PRODUCT = (
     AUTOMATIC,
@@ -58,6 +61,8 @@ _PRODUCT = (
     "recently_viewed",
 )
 _CART = (AUTOMATIC, "cross_sell", "for_you", "bestsellers", "trending")
+_ORDER = (AUTOMATIC, "post_purchase", "cross_sell", "for_you", "bestsellers")
+_BUY_AGAIN = (AUTOMATIC, "buy_again", "for_you", "bestsellers", "recently_viewed")
 
 
 @dataclass(frozen=True)
@@ -155,6 +160,22 @@ PLACEMENTS: tuple[Placement, ...] = (
         _lazy("The cart page"),
         "cart",
         _CART,
+    ),
+    Placement(
+        "post-purchase",
+        "Recommendations",
+        "After the order",
+        "The order thank-you page: complements of what was just bought",
+        "order",
+        _ORDER,
+    ),
+    Placement(
+        "buy-again",
+        "Recommendations",
+        "Buy it again",
+        "An account or home page block: a customer's repeat buys when they are due",
+        "home",
+        _BUY_AGAIN,
     ),
     Placement(
         "ugc-gallery",
@@ -467,6 +488,14 @@ def _preview_from_page_decision(shop: Shop, placement: Placement, persona: str) 
     if placement.page == "cart" and not context.cart and sample:
         context.cart = list(sample)
         note = f"With “{snapshot.items[sample[0]].title}” in the cart."
+    if placement.page == "order":
+        # The thank-you page sends the order just placed; a persona without an order of its own
+        # is previewed as having just bought the bestseller.
+        if not context.cart and not context.recent_purchases and sample:
+            context.cart = list(sample)
+            note = f"Just after an order of “{snapshot.items[sample[0]].title}”."
+        elif context.recent_purchases:
+            note = "Just after this customer's latest order."
     decided = page_decide(
         shop=shop,
         request=PageRequest(

@@ -14,6 +14,7 @@ from shopapp.adminui.views import (
 )
 from shopapp.adminui.views import evaluation as quality
 from shopapp.adminui.views import experiments as experiment_views
+from shopapp.adminui.views import ideas as idea_views
 
 app_name = "adminui"
 
@@ -112,6 +113,7 @@ urlpatterns = [
     path("ugc/", ugc.UgcView.as_view(), name="ugc"),
     path("ugc/moderate/", ugc.UgcModerateView.as_view(), name="ugc-moderate"),
     path("ugc/import/", ugc.UgcImportView.as_view(), name="ugc-import"),
+    path("ugc/reviews-import/", ugc.UgcReviewsImportView.as_view(), name="ugc-reviews-import"),
     path("ugc/preview/", ugc.UgcPreviewView.as_view(), name="ugc-preview"),
     path("ugc/<int:content_id>/tags/", ugc.UgcTagView.as_view(), name="ugc-tag"),
     path("ugc/removals/<int:request_id>/", ugc.UgcRemovalView.as_view(), name="ugc-removal"),
@@ -127,6 +129,9 @@ urlpatterns = [
     ),
     path("experiments/", experiment_views.ExperimentListView.as_view(), name="experiments"),
     path("experiments/new/", experiment_views.ExperimentNewView.as_view(), name="experiment-new"),
+    path("experiments/holdout/", experiment_views.HoldoutView.as_view(), name="holdout"),
+    path("experiments/ideas/", idea_views.IdeaListView.as_view(), name="ideas"),
+    path("experiments/ideas/<int:pk>/", idea_views.IdeaEditView.as_view(), name="idea"),
     path(
         "experiments/<int:pk>/", experiment_views.ExperimentDetailView.as_view(), name="experiment"
     ),

@@ -11,8 +11,8 @@ from personalization.decisions import catalog
 from personalization.preferences.models import QuizResponse, StatedPreferences
 from personalization.preferences.selectors import quiz_active
 from personalization.recommendations import selectors as rec_selectors
-from shopapp.demo.services import demo_shop_load
 from shopapp.shops.auth import ADMIN_SESSION_KEY
+from tests.demo_snapshot import demo_shop_loaded
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
@@ -38,7 +38,7 @@ def demo_shop(transactional_db, settings):
     settings.DEMO_ENABLED = True
     catalog.forget()
     rec_selectors.forget()
-    return demo_shop_load().shop
+    return demo_shop_loaded()
 
 
 def take_quiz(page, url: str, answers: list[str], *, remember: bool | None) -> dict:
