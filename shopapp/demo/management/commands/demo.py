@@ -14,8 +14,6 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from shopapp.languages import catalogue
-
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 
@@ -52,7 +50,7 @@ class Command(BaseCommand):
         self.stdout.write("Applying migrations…")
         call_command("migrate", interactive=False, verbosity=0)
         # The .mo files are built, not committed (docs/i18n.md): a fresh checkout needs them.
-        catalogue.compile_all()
+        call_command("messages", compile=True, verbosity=0)
 
         # Imported here, not at module level: the command must load (and say what is missing)
         # even in a checkout where the importer is absent or broken.
