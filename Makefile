@@ -30,7 +30,8 @@ fmt: install ## format the code and apply ruff's safe fixes
 bench: install ## run every bench/*.py script (they print RESULT lines)
 	@VENV=$(VENV) scripts/bench.sh
 
-DATASETS ?= ../shared/datasets
+# beside the main checkout (../shared) or a worktree under it (../../shared)
+DATASETS ?= $(firstword $(wildcard ../shared/datasets ../../shared/datasets) ../shared/datasets)
 EVAL_OUT ?= artifacts/evaluation
 
 eval: install ## offline evaluation: Beauty (loo-full) and UCI (temporal-basket); JSON and plots in artifacts/evaluation

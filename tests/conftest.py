@@ -16,6 +16,37 @@ def _fresh_cache() -> None:
     cache.clear()
 
 
+# Per-process caches keyed by shop id (or by ids that repeat across tests, since every test's
+# database starts its sequences afresh): a value left by one test would answer the next.
+# (module, attribute) of each dict or OrderedDict; a new per-process cache belongs here.
+PROCESS_CACHES = (
+    ("personalization.decisions.catalog", "_snapshots"),  # holds the local decision cache too
+    ("personalization.decisions.services", "_configs_cache"),
+    ("personalization.events.products", "_known"),
+    ("personalization.experiments.selectors", "_state_cache"),
+    ("personalization.merchandising.selectors", "_cache"),
+    ("personalization.preferences.recommend", "_items_cache"),
+    ("personalization.privacy.selectors", "_consent_modes"),
+    ("personalization.profiles.history", "_demo_clock"),
+    ("personalization.profiles.lifecycle", "_cache"),
+    ("personalization.profiles.selectors", "_edges_cache"),
+    ("personalization.recommendations.selectors", "_loaded"),
+    ("personalization.segments.rules", "_cache"),
+    ("shopapp.adminui.segment_count", "_cache"),
+    ("shopapp.shops.auth", "_shops_by_key"),
+)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches() -> None:
+    """Every test starts with empty per-process caches (experiments, catalog snapshot, compiled
+    segments, trained models, settings...), whatever ran before it in this process."""
+    import importlib
+
+    for module_name, attribute in PROCESS_CACHES:
+        getattr(importlib.import_module(module_name), attribute).clear()
+
+
 @pytest.fixture
 def shop(db: None) -> Shop:
     return ShopFactory(domain="alpha.myshopify.com", name="Alpha Gifts")

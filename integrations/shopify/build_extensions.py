@@ -17,15 +17,24 @@ TARGET = Path(__file__).resolve().parent / "extensions" / "pz-theme" / "assets" 
 MAX_JS_BYTES = 10_000
 PLACEHOLDER = b"/* pz.js: static/storefront/pz.js was not built when this extension was. */\n"
 # Customer content blocks load their own small script, only where such a block is placed; the
-# app embed loads pz-search.js on search pages only (search merchandising).
-EXTRA_SCRIPTS = ("pz-ugc.js", "pz-search.js")
+# app embed loads pz-search.js on search pages only (search merchandising) and the campaign
+# overlays' script (pz-overlay.js).
+EXTRA_SCRIPTS = ("pz-ugc.js", "pz-search.js", "pz-overlay.js")
 
 
-def build() -> Path:
+def extra_scripts_copy() -> list[Path]:
+    """Copy each feature's own script (within the limit) into the assets; returns the copies."""
+    copied = []
     for name in EXTRA_SCRIPTS:
         source = ROOT / "static" / "storefront" / name
         if source.exists() and source.stat().st_size <= MAX_JS_BYTES:
             (TARGET.parent / name).write_bytes(source.read_bytes())
+            copied.append(TARGET.parent / name)
+    return copied
+
+
+def build() -> Path:
+    extra_scripts_copy()
     script = SOURCE.read_bytes() if SOURCE.exists() else PLACEHOLDER
     if len(script) > MAX_JS_BYTES:
         raise SystemExit(

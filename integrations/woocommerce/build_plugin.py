@@ -33,6 +33,8 @@ def build(target: Path = TARGET) -> Path:
     ugc_script = SOURCE.with_name("pz-ugc.js")
     if ugc_script.exists():
         (target.parent / "pz-ugc.js").write_bytes(ugc_script.read_bytes())
+    # The campaign overlays' script, enqueued only while the shop runs on-site campaigns.
+    (target.parent / "pz-overlay.js").write_bytes(SOURCE.with_name("pz-overlay.js").read_bytes())
     plugin_i18n.compile_into(target.parent.parent)
     return target
 

@@ -27,6 +27,8 @@ PLUGIN = Path(__file__).resolve().parent / "wordpress-plugin" / DOMAIN
 LANGUAGES_DIR = PLUGIN / "languages"
 POT = LANGUAGES_DIR / f"{DOMAIN}.pot"
 EDITOR_SCRIPT = "assets/blocks-editor.js"
+# Every editor script with strings gets its own JSON (WordPress finds it by the script's path).
+EDITOR_SCRIPTS = (EDITOR_SCRIPT, "assets/preferences-editor.js")
 # The app's languages as WordPress names its locales.
 WP_LOCALES = {"id": "id_ID", "nl": "nl_NL", "fr": "fr_FR", "da": "da_DK", "hu": "hu_HU"}
 FIXED_DATE = datetime(2026, 1, 1, tzinfo=UTC)
@@ -190,13 +192,15 @@ def problems() -> list[str]:
 
 
 def compile_into(plugin_dir: Path) -> list[Path]:
-    """Writes each language's .mo and the editor script's JSON into `plugin_dir/languages`."""
+    """Writes each language's .mo and each editor script's JSON into `plugin_dir/languages`."""
     written = []
-    script_hash = hashlib.md5(EDITOR_SCRIPT.encode(), usedforsecurity=False).hexdigest()
     editor_ids = {
-        msgid
-        for msgid, _context, _domain, where in extract()
-        if where == EDITOR_SCRIPT and isinstance(msgid, str)
+        script: {
+            msgid
+            for msgid, _context, _domain, where in extract()
+            if where == script and isinstance(msgid, str)
+        }
+        for script in EDITOR_SCRIPTS
     }
     target_dir = plugin_dir / "languages"
     target_dir.mkdir(parents=True, exist_ok=True)
@@ -206,23 +210,26 @@ def compile_into(plugin_dir: Path) -> list[Path]:
         buffer = io.BytesIO()
         write_mo(buffer, catalog, use_fuzzy=False)
         mo.write_bytes(buffer.getvalue())
-        # Jed 1.x, as `wp i18n make-json` writes it; WordPress looks the file up by the md5 of
-        # the script's path relative to the plugin.
-        messages: dict[str, object] = {
-            "": {"domain": "messages", "lang": wp_locale, "plural-forms": catalog.plural_forms}
-        }
-        for message in catalog:
-            if message.id in editor_ids and message.context is None:
-                messages[str(message.id)] = [message.string]
-        jed = {
-            "translation-revision-date": FIXED_DATE.strftime("%Y-%m-%d %H:%M%z"),
-            "generator": "integrations.woocommerce.plugin_i18n",
-            "domain": "messages",
-            "locale_data": {"messages": messages},
-        }
-        js = target_dir / f"{DOMAIN}-{wp_locale}-{script_hash}.json"
-        js.write_text(json.dumps(jed, ensure_ascii=False), encoding="utf-8")
-        written += [mo, js]
+        written.append(mo)
+        for script, ids in editor_ids.items():
+            # Jed 1.x, as `wp i18n make-json` writes it; WordPress looks the file up by the md5
+            # of the script's path relative to the plugin.
+            script_hash = hashlib.md5(script.encode(), usedforsecurity=False).hexdigest()
+            messages: dict[str, object] = {
+                "": {"domain": "messages", "lang": wp_locale, "plural-forms": catalog.plural_forms}
+            }
+            for message in catalog:
+                if message.id in ids and message.context is None:
+                    messages[str(message.id)] = [message.string]
+            jed = {
+                "translation-revision-date": FIXED_DATE.strftime("%Y-%m-%d %H:%M%z"),
+                "generator": "integrations.woocommerce.plugin_i18n",
+                "domain": "messages",
+                "locale_data": {"messages": messages},
+            }
+            js = target_dir / f"{DOMAIN}-{wp_locale}-{script_hash}.json"
+            js.write_text(json.dumps(jed, ensure_ascii=False), encoding="utf-8")
+            written.append(js)
     return written
 
 

@@ -1,7 +1,8 @@
 """Storefront campaign API: what this visitor sees on this page, and what they did with it.
 
 `GET /api/v1/campaigns/offer` and `POST /api/v1/campaigns/interactions`, authenticated like
-`/api/v1/decide`: the storefront key, or Shopify's app proxy (`/shopify/proxy/campaigns/...`).
+`/api/v1/decide`: the storefront key, or Shopify's app proxy (`/shopify/proxy/campaigns/...`);
+`GET /api/v1/campaigns/live` tells a plugin whether to load the overlay script at all.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from rest_framework import authentication, status
 from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.request import Request
@@ -23,6 +25,7 @@ from personalization.campaigns.offers import (
     campaign_offer,
     offer_interaction_record,
 )
+from personalization.campaigns.selectors import shop_runs_onsite_campaigns
 from shopapp.shops.auth import ShopCredential
 from shopapp.shops.scoping import StorefrontAPIView
 
@@ -161,3 +164,19 @@ class CampaignInteractionAPI(CampaignStorefrontView):
         except InteractionInvalid as exc:
             return _invalid(exc.field, exc.message)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CampaignLiveAPI(CampaignStorefrontView):
+    """`GET /api/v1/campaigns/live`: whether the shop runs on-site campaigns now, so a platform
+    plugin (WordPress) loads pz-overlay.js only then. The same for every shopper: a shared cache
+    may keep it for a minute."""
+
+    def get(self, request: Request) -> Response:
+        onsite = shop_runs_onsite_campaigns(shop=self.get_shop(), now=timezone.now())
+        return Response({"onsite": onsite})
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code == 200:
+            response["Cache-Control"] = "public, max-age=60"
+        return response

@@ -211,5 +211,25 @@ TEMPLATES: dict[str, CampaignTemplate] = {
                 "product_count": 4,
             },
         ),
+        CampaignTemplate(
+            key="birthday_email",
+            name="Birthday email",
+            description="In their birthday month, customers who told us the date and chose email "
+            "get the shop's birthday offer, once a year.",
+            placement=Placement.EMAIL,
+            trigger=Trigger.BIRTHDAY,
+            trigger_value=9 * 60,
+            audience_key="repeat_customer",
+            priority=40,
+            cap_hours=24,
+            content={
+                "headline": "Happy birthday from us",
+                "body": "A little something for your birthday month, picked for you.",
+                "cta_label": "Treat yourself",
+                "cta_url": "",
+                "products": "recommended",
+                "product_count": 4,
+            },
+        ),
     )
 }

@@ -31,6 +31,8 @@ class Trigger(models.TextChoices):
     BROWSE_ABANDONED = "browse_abandoned", "Browse abandoned (email)"
     ORDER_PLACED = "order_placed", "Order placed: cross-sell (email)"
     LAPSED = "lapsed", "Customer lapsed: win-back (email)"
+    # Customers who told the preference center their birthday is this month: once a year each.
+    BIRTHDAY = "birthday", "Birthday this month (email)"
 
 
 ONSITE_TRIGGERS = (
@@ -45,6 +47,7 @@ EMAIL_TRIGGERS = (
     Trigger.BROWSE_ABANDONED,
     Trigger.ORDER_PLACED,
     Trigger.LAPSED,
+    Trigger.BIRTHDAY,
 )
 
 

@@ -42,6 +42,12 @@ def live_campaigns(
     )
 
 
+def campaign_keys_existing(*, shop: Shop, keys: set[str]) -> set[str]:
+    """Which of these keys name a campaign of the shop (any status: a click may arrive after a
+    campaign ended)."""
+    return set(Campaign.objects.filter(shop=shop, key__in=keys).values_list("key", flat=True))
+
+
 def shop_runs_onsite_campaigns(*, shop: Shop, now: datetime) -> bool:
     return live_campaigns(shop=shop, now=now).exists()
 

@@ -82,7 +82,9 @@ def _validate(
     if data.trigger not in Trigger.values:
         errors["trigger"] = f"Must be one of {', '.join(Trigger.values)}."
     elif data.placement == Placement.EMAIL and data.trigger not in EMAIL_TRIGGERS:
-        errors["trigger"] = "An email is sent on cart or browse abandonment, an order or a lapse."
+        errors["trigger"] = (
+            "An email is sent on cart or browse abandonment, an order, a lapse or a birthday."
+        )
     elif data.placement in OVERLAY_OR_EMBEDDED and data.trigger not in ONSITE_TRIGGERS:
         errors["trigger"] = "This trigger is for email; pick an on-site trigger."
     if data.trigger == Trigger.TIME_ON_PAGE and not 1 <= data.trigger_value <= 600:

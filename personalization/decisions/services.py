@@ -58,6 +58,9 @@ class PageRequest:
     limits: dict[str, int] = field(default_factory=dict)
     explain: bool = False
     query: str = ""  # the shopper's search, for merchandising's synonyms and query rules
+    # (slot, strategy) pairs that override the merchant's strategy for this request only: an
+    # experiment arm's (personalization.experiments.storefront)
+    strategies: tuple[tuple[str, str], ...] = ()
 
     def cache_part(self) -> str:
         raw = (
@@ -65,6 +68,8 @@ class PageRequest:
             f"{','.join(self.results)}|{sorted(self.limits.items())}|{self.explain}"
             f"|{self.query}"
         )
+        if self.strategies:
+            raw += f"|{sorted(self.strategies)}"
         return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
 
 
@@ -301,9 +306,12 @@ def _decide(
         },
         "slots": {},
     }
+    overrides = dict(request.strategies)
     for slot in slots:
         plan = plans.get(slot)
         config = configs.get(slot, {})
+        if slot in overrides:
+            config = {**config, "strategy": overrides[slot]}
         if plan is None or not config.get("enabled", True):
             continue
         decision = compose.decide_slot(

@@ -148,8 +148,29 @@ def hash_distance(a: str, b: str) -> int:
     return (int(a, 16) ^ int(b, 16)).bit_count()
 
 
+DUPLICATE_DISTANCE = 6
+# The hash is indexed as 8 bands of 8 bits. Two hashes within 7 bits of each other differ in at
+# most 7 bands, so (pigeonhole) at least one band is equal: looking up the rows that share a band
+# finds every near duplicate, none missed. Four 16-bit bands would only guarantee that up to 3 bits.
+BAND_BITS = 8
+BANDS = 64 // BAND_BITS
+assert BANDS > DUPLICATE_DISTANCE
+
+
+def hash_bands(phash: str) -> list[int]:
+    """The 64-bit hash's bands, most significant first: the index keys for duplicate lookup."""
+    value = int(phash, 16)
+    mask = (1 << BAND_BITS) - 1
+    return [(value >> (BAND_BITS * (BANDS - 1 - band))) & mask for band in range(BANDS)]
+
+
+def band_keys(phash: str) -> list[int]:
+    """Each band with its position, as one integer (`band << 8 | value`): the stored index key."""
+    return [band << BAND_BITS | value for band, value in enumerate(hash_bands(phash))]
+
+
 def near_duplicates(
-    phash: str, known: Iterable[tuple[int, str]], max_distance: int = 6
+    phash: str, known: Iterable[tuple[int, str]], max_distance: int = DUPLICATE_DISTANCE
 ) -> list[int]:
     """Ids of the known pictures within `max_distance` bits of `phash`, closest first."""
     close = [(hash_distance(phash, other), item_id) for item_id, other in known if other]

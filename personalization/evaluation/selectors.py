@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
 from django.core.cache import cache
+from django.utils import timezone
 
 from personalization.engine.recs.interactions import Interactions
 from personalization.evaluation.loaders import Dataset, DatasetError
@@ -14,6 +16,8 @@ from shopapp.catalog.models import OrderKind, OrderLine
 from shopapp.shops.models import Shop
 
 REPORT_CACHE_SECONDS = 30 * 24 * 3600
+# past the task's time limit a "running" report will never finish (a lost worker): say so
+RUNNING_STALE_AFTER = timedelta(minutes=20)
 
 
 def report_key(shop: Shop) -> str:
@@ -23,7 +27,17 @@ def report_key(shop: Shop) -> str:
 def shop_report_get(*, shop: Shop) -> dict[str, Any] | None:
     """The last report (status, times and the replay document), or None if never asked for."""
     report = cache.get(report_key(shop))
-    return report if isinstance(report, dict) else None
+    if not isinstance(report, dict):
+        return None
+    if report.get("status") == "running":
+        requested = datetime.fromisoformat(report["requested_at"])
+        if timezone.now() - requested > RUNNING_STALE_AFTER:
+            return {
+                "status": "failed",
+                "error": "The last measurement did not finish. Try again.",
+                "requested_at": report["requested_at"],
+            }
+    return report
 
 
 def shop_orders_dataset(*, shop: Shop) -> Dataset:

@@ -134,8 +134,8 @@ def ours(protocol: str, dataset: Dataset) -> tuple[list[Candidate], list[BlendCa
             "ours",
             Transitions,
             [
-                {"window": 5, "popularity_power": 0.0},
                 {},
+                {"distance_decay": 0.9},
                 {"two_hop_weight": 0.3},
             ],
             "windowed two-way item transitions",

@@ -15,6 +15,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from personalization.campaigns.selectors import campaign_keys_existing
 from personalization.events import services
 from personalization.events.counters import metric_incr
 from personalization.events.products import product_pks
@@ -109,6 +110,20 @@ def events_ingest(request: HttpRequest) -> HttpResponse:
         batch = parse_batch(data, now=now)
     except BatchError as exc:
         return _error(400, exc.reason, str(exc), shop=shop, field=exc.field, origin=origin)
+    productless = batch.productless_clicks
+    if productless:
+        campaigns = campaign_keys_existing(shop=shop, keys=set(productless.values()))
+        for field_path, placement in productless.items():
+            if placement not in campaigns:
+                return _error(
+                    400,
+                    "invalid",
+                    f"{field_path}: is required for click events outside a campaign "
+                    f"({placement!r} is not one of this shop's campaigns).",
+                    shop=shop,
+                    field=field_path,
+                    origin=origin,
+                )
     wanted = batch.product_ids
     if wanted:
         unknown = sorted(wanted - product_pks(shop.pk, wanted).keys())

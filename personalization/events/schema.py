@@ -111,6 +111,17 @@ class BatchIn:
     consent_unstated: bool = False
 
     @property
+    def productless_clicks(self) -> dict[str, str]:
+        """{field path: placement} of clicks without a product: a campaign's call to action,
+        valid only when the placement names one of the shop's campaigns (the API checks, as it
+        checks product ids, since that needs the shop)."""
+        return {
+            f"events[{i}].product_id": str(event.placement)
+            for i, event in enumerate(self.events)
+            if event.type == "click" and not event.product_id
+        }
+
+    @property
     def product_ids(self) -> set[str]:
         ids: set[str] = set()
         for event in self.events:
@@ -252,7 +263,8 @@ _REQUIRED = {
     "collection_view": ("collection_id",),
     "search": ("query",),
     "impression": ("placement",),
-    "click": ("placement", "product_id"),
+    # A click without a product is a campaign's call to action: see BatchIn.productless_clicks.
+    "click": ("placement",),
 }
 
 

@@ -6,8 +6,9 @@ are its `Exposure` rows only (a control visitor sees nothing, so has no impressi
 arm is recomputed from the visitor id (`bucketing`), or read from the exposure row.
 
 Attribution: within `attribution_window_hours` of the first exposure, a click on the target
-(an event whose `placement` is the target key), any add to cart, and purchases (revenue is the
-purchase event's `value`, each order id once).
+(an event whose `placement` is the target key: a product or a campaign's call to action), any add
+to cart, and purchases: the purchase events' `value`, plus the catalog mirror's orders of the
+customer a visitor is stitched to (net of refunds), each order id once.
 
 The test runs on daily looks (the end of each completed day since the start): the look times do
 not depend on the data, so opening the page any number of times does not inflate false positives.
@@ -46,6 +47,7 @@ from personalization.experiments.models import (
     Metric,
     TargetKind,
 )
+from shopapp.catalog.models import Order, OrderKind
 from shopapp.shops.models import Shop
 
 DAY = 86400.0
@@ -140,6 +142,30 @@ def _chunks(values: list[Any]) -> Iterable[list[Any]]:
         yield values[i : i + CHUNK]
 
 
+def _mirrored_orders(
+    shop: Shop, customer_ids: Iterable[int], since: datetime, until: datetime | None = None
+) -> list[tuple[int, str, datetime, float]]:
+    """(customer id, order id, placed at, net value) of the catalog mirror's sales by these
+    customers: the orders a storefront purchase event may have missed (no consent on that page,
+    another device, a phone order). Cancelled and deleted orders do not count."""
+    orders = Order.objects.filter(
+        shop=shop,
+        customer_id__in=list(customer_ids),
+        kind=OrderKind.SALE,
+        cancelled_at__isnull=True,
+        deleted_at__isnull=True,
+        platform_created_at__gte=since,
+    )
+    if until is not None:
+        orders = orders.filter(platform_created_at__lte=until)
+    return [
+        (customer_id, platform_id, at, float(total) - float(refunded))
+        for customer_id, platform_id, at, total, refunded in orders.values_list(
+            "customer_id", "platform_id", "platform_created_at", "total", "refunded_total"
+        )
+    ]
+
+
 def _load(experiment: Experiment, end: datetime) -> _Data:
     shop = experiment.shop
     start = experiment.started_at or experiment.created_at
@@ -201,7 +227,7 @@ def _load(experiment: Experiment, end: datetime) -> _Data:
     o_ts: list[float] = []
     o_kind: list[int] = []
     o_value: list[float] = []
-    orders_seen: set[tuple[int, str]] = set()
+    orders_seen: set[str] = set()
     for chunk in _chunks(pks):
         for visitor_id, kind, placement, occurred_at, data in Event.objects.filter(
             shop=shop,
@@ -216,13 +242,34 @@ def _load(experiment: Experiment, end: datetime) -> _Data:
             if kind == "purchase":
                 order_id = str((data or {}).get("order_id") or "")
                 if order_id:
-                    if (visitor_id, order_id) in orders_seen:
+                    if order_id in orders_seen:
                         continue
-                    orders_seen.add((visitor_id, order_id))
+                    orders_seen.add(order_id)
                 value = float((data or {}).get("value") or 0.0)
             o_visitor.append(position[visitor_id])
             o_ts.append(occurred_at.timestamp())
             o_kind.append(OUTCOME_KINDS.index(kind))
+            o_value.append(value)
+    # Orders of stitched customers from the catalog mirror, each order once (a purchase event
+    # with the same order id already counted it), credited to the customer's first-exposed visitor.
+    exposed_visitor: dict[int, int] = {}
+    for chunk in _chunks(pks):
+        for pk, customer_id in Visitor.objects.filter(
+            shop=shop, pk__in=chunk, customer__isnull=False
+        ).values_list("pk", "customer_id"):
+            known = exposed_visitor.get(customer_id)
+            if known is None or first[pk][0] < first[known][0]:
+                exposed_visitor[customer_id] = pk
+    for chunk in _chunks(sorted(exposed_visitor)):
+        for customer_id, order_id, placed_at, value in _mirrored_orders(
+            shop, chunk, start, end + window
+        ):
+            if order_id in orders_seen:
+                continue
+            orders_seen.add(order_id)
+            o_visitor.append(position[exposed_visitor[customer_id]])
+            o_ts.append(placed_at.timestamp())
+            o_kind.append(OUTCOME_KINDS.index("purchase"))
             o_value.append(value)
     return _Data(
         keys=[keys[pk] for pk in pks],
@@ -404,7 +451,7 @@ def incremental_revenue(shop: Shop, since: datetime) -> dict[str, Any]:
     value None, until the holdout has MIN_HOLDOUT_VISITORS visitors and MIN_HOLDOUT_BUYERS buyers.
 
     Visitors are those with any stored event since `since`; revenue is their purchase events'
-    value (each order once)."""
+    value plus the mirrored orders of the customers they are stitched to (each order id once)."""
     fraction = selectors.holdout_percent(shop=shop) / 100.0
     salt = selectors.holdout_salt(shop)
     revenue: dict[int, float] = defaultdict(float)
@@ -426,10 +473,21 @@ def incremental_revenue(shop: Shop, since: datetime) -> dict[str, Any]:
         .distinct()
     )
     keys = {}
+    visitor_of_customer: dict[int, int] = {}  # a stitched customer's first visitor (lowest pk)
     for chunk in _chunks(list(visitor_ids)):
-        keys.update(
-            dict(Visitor.objects.filter(shop=shop, pk__in=chunk).values_list("pk", "visitor_key"))
-        )
+        for pk, key, customer_id in Visitor.objects.filter(shop=shop, pk__in=chunk).values_list(
+            "pk", "visitor_key", "customer_id"
+        ):
+            keys[pk] = key
+            if customer_id is not None:
+                visitor_of_customer[customer_id] = min(pk, visitor_of_customer.get(customer_id, pk))
+    # Orders of stitched customers from the catalog mirror, each order once.
+    for chunk in _chunks(sorted(visitor_of_customer)):
+        for customer_id, order_id, _placed_at, value in _mirrored_orders(shop, chunk, since):
+            if order_id in seen_orders:
+                continue
+            seen_orders.add(order_id)
+            revenue[visitor_of_customer[customer_id]] += value
     for pk, key in keys.items():
         (held if in_fraction(salt, key, fraction) else personalized).append(revenue.get(pk, 0.0))
     held_arr, personalized_arr = np.array(held), np.array(personalized)

@@ -29,6 +29,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import models
+
 from personalization.engine.bucketing import bucket, in_fraction
 from personalization.experiments.models import (
     DEFAULT_HOLDOUT_PERCENT,
@@ -210,6 +212,39 @@ def placement_baseline_slots(shop: Shop, visitor_id: str | None) -> set[str]:
     }
 
 
+def placement_strategies(shop: Shop, visitor_id: str | None) -> tuple[tuple[str, str], ...]:
+    """(placement, strategy) for each placement whose experiment put this visitor in an arm
+    configured {"strategy": ...}: applied to this visitor's request only."""
+    if in_holdout(shop, visitor_id):
+        return ()
+    return tuple(
+        (a.target_key, str(a.config["strategy"]))
+        for a in assignments_for_visitor(shop, visitor_id)
+        if a.target_kind == "placement"
+        and a.config.get("strategy")
+        and a.config.get("personalization") is not False
+    )
+
+
+DEFAULT_ATTRIBUTION_HOURS = 24
+
+
+def attribution_window_hours_for(*, shop: Shop, target_kind: str, target_key: str) -> int:
+    """The attribution window results on this target use: its running experiment's, else its
+    latest experiment's, else DEFAULT_ATTRIBUTION_HOURS."""
+    experiment = (
+        Experiment.objects.filter(shop=shop, target_kind=target_kind, target_key=target_key)
+        .order_by(
+            # the running one first, then the most recent
+            models.Case(models.When(status=ExperimentStatus.RUNNING, then=0), default=1),
+            "-created_at",
+            "-pk",
+        )
+        .first()
+    )
+    return experiment.attribution_window_hours if experiment else DEFAULT_ATTRIBUTION_HOURS
+
+
 def experiment_list(*, shop: Shop) -> list[Experiment]:
     return list(
         Experiment.objects.filter(shop=shop).prefetch_related("variants").order_by("-created_at")
@@ -229,11 +264,34 @@ def experiment_results(*, shop: Shop, experiment: Experiment, now: Any = None) -
     return results.experiment_results(shop=shop, experiment=experiment, now=now)
 
 
+INCREMENTAL_CACHE_SECONDS = 300
+
+
 def incremental_revenue(shop: Shop, since: Any) -> dict[str, Any]:
-    """{value, low, high, measured, ...}: see `results.incremental_revenue`."""
+    """{value, low, high, measured, ...}: see `results.incremental_revenue`.
+
+    Cached per shop, window start and the latest purchase in the window: reading every visitor
+    in the window costs hundreds of ms on a big shop, and the dashboard asks on every build. A
+    new purchase is a new key at once; new visitors without a purchase and a changed holdout
+    share show within INCREMENTAL_CACHE_SECONDS."""
+    from django.core.cache import cache
+
+    from personalization.events.models import Event
     from personalization.experiments import results
 
-    return results.incremental_revenue(shop, since)
+    latest = (
+        Event.objects.filter(shop=shop, type="purchase", occurred_at__gte=since)
+        .order_by("-occurred_at")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    key = f"pz:{shop.pk}:incremental:{since.isoformat()}:{latest}"
+    cached = cache.get(key)
+    if isinstance(cached, dict):
+        return cached
+    result = results.incremental_revenue(shop, since)
+    cache.set(key, result, INCREMENTAL_CACHE_SECONDS)
+    return result
 
 
 def idea_list(*, shop: Shop) -> list[Idea]:
@@ -241,3 +299,7 @@ def idea_list(*, shop: Shop) -> list[Idea]:
     discarded ideas after the open ones."""
     ideas = list(Idea.objects.filter(shop=shop).select_related("segment"))
     return sorted(ideas, key=lambda idea: (idea.status != "backlog", -idea.rice_score, idea.pk))
+
+
+def idea_get(*, shop: Shop, idea_id: int) -> Idea | None:
+    return Idea.objects.filter(shop=shop, pk=idea_id).select_related("segment").first()

@@ -23,6 +23,7 @@ from personalization.experiments.models import (
     Exposure,
     HoldoutSettings,
     Idea,
+    IdeaStatus,
     Metric,
     TargetKind,
     Variant,
@@ -54,6 +55,20 @@ class VariantIn:
 
 
 NO_PERSONALIZATION: dict[str, Any] = {"personalization": False}
+# What a placement arm's {"strategy": ...} may name: the strategies decisions.compose knows.
+PLACEMENT_STRATEGIES = (
+    "for_you",
+    "bestsellers",
+    "trending",
+    "new_arrivals",
+    "new_in_your_categories",
+    "recently_viewed",
+    "related",
+    "bought_together",
+    "cross_sell",
+    "post_purchase",
+    "buy_again",
+)
 
 
 def _check_variants(variants: Sequence[VariantIn]) -> None:
@@ -81,6 +96,12 @@ def _check_variants(variants: Sequence[VariantIn]) -> None:
             raise ExperimentInvalid(f"variants[{index}].weight", "must be above 0 and at most 100")
         if not isinstance(variant.config, dict):
             raise ExperimentInvalid(f"variants[{index}].config", "must be an object")
+        strategy = variant.config.get("strategy")
+        if strategy is not None and strategy not in PLACEMENT_STRATEGIES:
+            raise ExperimentInvalid(
+                f"variants[{index}].config",
+                f"strategy must be one of {', '.join(PLACEMENT_STRATEGIES)}",
+            )
 
 
 @transaction.atomic
@@ -252,20 +273,18 @@ def holdout_percent_set(*, shop: Shop, percent: float) -> HoldoutSettings:
 IMPACT_LEVELS = (0.25, 0.5, 1.0, 2.0, 3.0)
 
 
-def idea_create(
+def _idea_reach(
     *,
     shop: Shop,
     title: str,
     impact: float,
     confidence: float,
     effort: float,
-    description: str = "",
-    segment: Segment | None = None,
-    reach: int | None = None,
-    campaign_template: str = "",
-    campaign_config: dict[str, Any] | None = None,
-) -> Idea:
-    """A RICE-scored idea; without an explicit reach it is the segment's size."""
+    segment: Segment | None,
+    reach: int | None,
+) -> int:
+    """Validate an idea's fields (naming the wrong one) and return its reach: the given one, else
+    the segment's size."""
     if not title.strip() or len(title) > 160:
         raise ExperimentInvalid("title", "is required (at most 160 characters)")
     if impact not in IMPACT_LEVELS:
@@ -282,6 +301,32 @@ def idea_create(
         reach = segment.size
     if reach < 0:
         raise ExperimentInvalid("reach", "must not be negative")
+    return reach
+
+
+def idea_create(
+    *,
+    shop: Shop,
+    title: str,
+    impact: float,
+    confidence: float,
+    effort: float,
+    description: str = "",
+    segment: Segment | None = None,
+    reach: int | None = None,
+    campaign_template: str = "",
+    campaign_config: dict[str, Any] | None = None,
+) -> Idea:
+    """A RICE-scored idea; without an explicit reach it is the segment's size."""
+    reach = _idea_reach(
+        shop=shop,
+        title=title,
+        impact=impact,
+        confidence=confidence,
+        effort=effort,
+        segment=segment,
+        reach=reach,
+    )
     return Idea.objects.create(
         shop=shop,
         title=title.strip(),
@@ -294,6 +339,46 @@ def idea_create(
         campaign_template=campaign_template,
         campaign_config=dict(campaign_config or {}),
     )
+
+
+def idea_update(
+    *,
+    shop: Shop,
+    idea: Idea,
+    title: str,
+    impact: float,
+    confidence: float,
+    effort: float,
+    description: str = "",
+    segment: Segment | None = None,
+    reach: int | None = None,
+    campaign_template: str = "",
+    status: str = IdeaStatus.BACKLOG,
+) -> Idea:
+    """Edit an idea; without an explicit reach it is re-estimated from the segment's size."""
+    if idea.shop_id != shop.pk:
+        raise ExperimentInvalid("idea", "not in this shop")
+    if status not in IdeaStatus.values:
+        raise ExperimentInvalid("status", f"must be one of {', '.join(IdeaStatus.values)}")
+    idea.reach = _idea_reach(
+        shop=shop,
+        title=title,
+        impact=impact,
+        confidence=confidence,
+        effort=effort,
+        segment=segment,
+        reach=reach,
+    )
+    idea.title = title.strip()
+    idea.description = description
+    idea.segment = segment
+    idea.impact = impact
+    idea.confidence = confidence
+    idea.effort = effort
+    idea.campaign_template = campaign_template
+    idea.status = status
+    idea.save()
+    return idea
 
 
 BASELINE_STRATEGY = "bestsellers"

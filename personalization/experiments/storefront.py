@@ -1,5 +1,7 @@
 """Experiments on the decision path: /api/v1/decide calls `decide_with_experiments` instead of
-`page_decide`, so the holdout and placement arms are applied in one place, outside decisions."""
+`page_decide`, so the holdout and placement arms are applied in one place, outside decisions: a
+{"personalization": false} arm gets the baseline, a {"strategy": ...} arm passes its strategy in
+the request (`PageRequest.strategies`)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,11 @@ from typing import Any
 
 from personalization.decisions.context import VisitorContext
 from personalization.decisions.services import PageRequest, page_decide
-from personalization.experiments.selectors import decision_tags, placement_baseline_slots
+from personalization.experiments.selectors import (
+    decision_tags,
+    placement_baseline_slots,
+    placement_strategies,
+)
 from shopapp.shops.models import Shop
 
 
@@ -31,6 +37,9 @@ def decide_with_experiments(
     path (the visitor's cached decision or one for a given context); it is skipped entirely for a
     visitor in the holdout."""
     baseline = placement_baseline_slots(shop, visitor_id)
+    strategies = placement_strategies(shop, visitor_id)
+    if strategies:  # strategy arms: the placement's strategy for this visitor's request only
+        request = replace(request, strategies=strategies)
     if "*" in baseline:
         decision = page_decide(shop=shop, request=request, context=baseline_context())
     else:

@@ -1,5 +1,5 @@
 """Behavioural email: find who is due (abandoned cart, browse abandonment, post-purchase
-cross-sell, win-back), check consent, unsubscribes, the holdout, the experiment arm and the caps
+cross-sell, win-back, birthday month), check consent, unsubscribes, the holdout, the experiment arm and the caps
 shared with on-site campaigns, then send once per occasion through a channel."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core import signing
@@ -33,6 +34,7 @@ from personalization.decisions.catalog import catalog_snapshot
 from personalization.engine.campaigns import Cap, under_cap
 from personalization.messaging.channels import CHANNELS, Channel, Outbound
 from personalization.messaging.models import Message, MessageStatus, Unsubscribe
+from personalization.preferences.selectors import birthday_customers
 from personalization.profiles.history import shop_now
 from personalization.profiles.models import Profile
 from personalization.segments.selectors import segments_for_profile
@@ -165,6 +167,8 @@ def _occasions(shop: Shop, campaign: Campaign, now: datetime) -> Iterator[Occasi
                 f"order:{order.platform_id}",
                 order.platform_created_at + delay,
             )
+    elif campaign.trigger == Trigger.BIRTHDAY:
+        yield from _birthday_occasions(shop, campaign, now)
     elif campaign.trigger == Trigger.LAPSED:
         for profile in profiles.filter(lifecycle="lapsed"):
             assert profile.customer is not None
@@ -172,6 +176,42 @@ def _occasions(shop: Shop, campaign: Campaign, now: datetime) -> Iterator[Occasi
             yield Occasion(
                 profile.customer, profile, f"lapsed:{last:%Y%m%d}" if last else "lapsed", now
             )
+
+
+def _birthday_occasions(shop: Shop, campaign: Campaign, now: datetime) -> Iterator[Occasion]:
+    """This month's birthdays in the shop's time zone (the preference center's selection: a
+    stated birthday, email chosen, marketing accepted), due `trigger_value` minutes into the
+    month. Once a year per customer: the occasion is the year, and a customer who already had a
+    birthday email this year from any campaign is left out."""
+    local = now.astimezone(_shop_zone(shop))
+    month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    customers = birthday_customers(shop=shop, month=local.month)
+    if not customers:
+        return
+    key = f"birthday:{local.year}"
+    already = set(
+        Message.objects.filter(
+            shop=shop,
+            customer_id__in=[c.pk for c in customers],
+            dedupe_key__endswith=f":{key}",
+            status=MessageStatus.SENT,
+        ).values_list("customer_id", flat=True)
+    )
+    profiles = {
+        p.customer_id: p
+        for p in Profile.objects.filter(shop=shop, customer_id__in=[c.pk for c in customers])
+    }
+    due_at = month_start + timedelta(minutes=campaign.trigger_value)
+    for customer in customers:
+        if customer.pk not in already:
+            yield Occasion(customer, profiles.get(customer.pk), key, due_at)
+
+
+def _shop_zone(shop: Shop) -> ZoneInfo:
+    try:
+        return ZoneInfo(shop.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def _person_key(customer: Customer) -> str:
@@ -349,6 +389,11 @@ def _send_one(
             exposed(shop=shop, visitor_key=person, campaign_key=campaign.key)
         return _skip(message, "control", report)
     if _capped(shop, campaign, customer, now):
+        if campaign.trigger == Trigger.BIRTHDAY:
+            # The occasion lasts the month: let a later scan try again once the cap frees up.
+            message.delete()
+            report.skip("capped")
+            return None
         return _skip(message, "capped", report)
     coupon_code = ""
     if campaign.offers_coupon and campaign.coupon_pool is not None:

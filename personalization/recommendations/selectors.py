@@ -109,3 +109,9 @@ def shop_models(*, shop: Shop) -> ShopModels:
 
 def forget() -> None:
     _loaded.clear()
+
+
+def forget_shop(shop_id: int) -> None:
+    """Drop one shop's tables in this process (its stored tables changed in place)."""
+    with _lock:
+        _loaded.pop(shop_id, None)

@@ -5,6 +5,9 @@
   `ugc` storage (see `personalization/ugc/storage.py`); the row keeps their storage names.
 - `ProductTag`: a product shown in a piece of content (shoppable galleries).
 - `RemovalRequest`: a creator asked for their content to be taken down.
+- `PhashBand`: a photo's perceptual hash cut into bands, indexed, so the duplicate check reads
+  only the photos sharing a band instead of every photo of the shop.
+- `ImportRun`: one background import (WooCommerce reviews), its progress and result.
 
 Only `approved` content with `has_rights` is ever shown (`Content.objects.showable()`).
 """
@@ -160,3 +163,51 @@ class RemovalRequest(ShopOwned):
     status = models.CharField(max_length=8, choices=RemovalStatus.choices, default="open")
     created_at = models.DateTimeField(auto_now_add=True)
     done_at = models.DateTimeField(null=True, blank=True)
+
+
+class PhashBand(ShopOwned):
+    """One 8-bit band of a picture's 64-bit hash (see `engine/ugc_flags.hash_bands`), as one
+    integer key `band << 8 | value`, so a lookup is a single `IN` on one index."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", db_index=False)
+    content = models.ForeignKey(Content, on_delete=models.CASCADE, related_name="phash_bands")
+    key = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["shop", "key"], name="ugc_phash_band")]
+
+
+class ImportRunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class ImportRun(ShopOwned):
+    """A background import: the admin shows its progress and result, and the next incremental
+    import starts from the last successful one's `started_at`."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", db_index=False)
+    source = models.CharField(max_length=16, choices=Source.choices)
+    status = models.CharField(
+        max_length=8, choices=ImportRunStatus.choices, default=ImportRunStatus.QUEUED
+    )
+    is_fetch = models.BooleanField(default=False, help_text="reads the store first")
+    fetched_after = models.DateTimeField(null=True, blank=True)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["shop", "source", "-created_at"], name="ugc_import_run_recent")
+        ]
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (ImportRunStatus.QUEUED, ImportRunStatus.RUNNING)

@@ -16,6 +16,7 @@ from personalization.ugc import media, storage
 from personalization.ugc.models import (
     Content,
     Kind,
+    PhashBand,
     ProductTag,
     RemovalRequest,
     RemovalStatus,
@@ -110,16 +111,34 @@ def tag_suggestions_for(shop: Shop, customer: Customer | None, limit: int = 8) -
     return seen
 
 
+def duplicate_candidates(
+    *, shop: Shop, phash: str, exclude_id: int | None = None
+) -> list[tuple[int, str]]:
+    """(id, hash) of the shop's pictures sharing at least one hash band with `phash`: every near
+    duplicate is among them (see `ugc_flags.hash_bands`), read through the band index."""
+    return list(
+        PhashBand.objects.filter(shop=shop, key__in=ugc_flags.band_keys(phash))
+        .exclude(content_id=exclude_id)
+        .exclude(content__phash="")
+        .values_list("content_id", "content__phash")
+        .distinct()
+    )
+
+
+def _bands_save(content: Content) -> None:
+    PhashBand.objects.filter(shop_id=content.shop_id, content=content).delete()
+    if content.phash:
+        PhashBand.objects.bulk_create(
+            PhashBand(shop_id=content.shop_id, content=content, key=key)
+            for key in ugc_flags.band_keys(content.phash)
+        )
+
+
 def _flags(shop: Shop, text: str, phash: str, exclude_id: int | None = None) -> list[str]:
     flags = ugc_flags.text_flags(text)
     if phash:
-        known = (
-            Content.objects.filter(shop=shop)
-            .exclude(phash="")
-            .exclude(pk=exclude_id)
-            .values_list("pk", "phash")
-        )
-        if ugc_flags.near_duplicates(phash, list(known)):
+        known = duplicate_candidates(shop=shop, phash=phash, exclude_id=exclude_id)
+        if ugc_flags.near_duplicates(phash, known):
             flags.append("duplicate")
     return sorted(flags)
 
@@ -223,6 +242,7 @@ def upload_submit(
             content.flags = _flags(shop, caption, clean.phash)
             content.quality = _quality(content)
             content.save()
+            _bands_save(content)
     except BaseException:
         for stored in names:
             storage.file_delete(stored)
@@ -333,6 +353,7 @@ def content_remove(*, shop: Shop, content: Content, note: str = "") -> Content:
     content.moderated_at = timezone.now()
     content.moderation_note = note[:255]
     content.save()
+    _bands_save(content)
     return content
 
 

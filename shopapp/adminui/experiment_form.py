@@ -15,8 +15,12 @@ from django.http import QueryDict
 from django.utils.text import slugify
 
 from personalization.experiments.models import Metric, TargetKind
-from personalization.experiments.services import NO_PERSONALIZATION, VariantIn
-from shopapp.adminui.placements import PLACEMENTS
+from personalization.experiments.services import (
+    NO_PERSONALIZATION,
+    PLACEMENT_STRATEGIES,
+    VariantIn,
+)
+from shopapp.adminui.placements import PLACEMENTS, STRATEGY_LABELS
 
 ARM_ROWS = 4
 ARM_CHOICES: dict[str, tuple[str, dict[str, Any]]] = {
@@ -24,6 +28,12 @@ ARM_CHOICES: dict[str, tuple[str, dict[str, Any]]] = {
     "personalized": ("Personalized (the placement's current settings)", {}),
     "hide": ("Campaign not shown", {"show": False}),
     "show": ("Campaign shown", {"show": True}),
+    # A placement's strategy for this arm's visitors only (applied per request in /api/v1/decide).
+    **{
+        f"strategy-{key}": (f"Strategy: {label}", {"strategy": key})
+        for key, label in STRATEGY_LABELS.items()
+        if key and key in PLACEMENT_STRATEGIES
+    },
 }
 SLOT_PLACEMENTS = [(p.key, f"{p.group}: {p.name}") for p in PLACEMENTS if p.kind == "slot"]
 
@@ -132,6 +142,9 @@ def parse(data: QueryDict) -> tuple[ExperimentForm, dict[str, Any] | None]:
             continue
         if arm.does not in ARM_CHOICES:
             form.errors[f"arm-{arm.index}-does"] = "Pick what this arm does."
+            continue
+        if arm.does.startswith("strategy-") and form.target_kind != TargetKind.PLACEMENT:
+            form.errors[f"arm-{arm.index}-does"] = "A strategy is for a placement experiment."
             continue
         try:
             weight = float(arm.weight)

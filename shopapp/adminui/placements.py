@@ -37,6 +37,8 @@ STRATEGY_LABELS = {
     "related": "Similar products",
     "bought_together": "Frequently bought together",
     "cross_sell": "Complements the cart",
+    "post_purchase": "Complements the order just placed",
+    "buy_again": "The shopper's repeat buys, when due",
 }
 _HOME = (
     AUTOMATIC,
@@ -46,6 +48,7 @@ _HOME = (
     "new_arrivals",
     "new_in_your_categories",
     "recently_viewed",
+    "buy_again",
 )
 _PRODUCT = (
     AUTOMATIC,
@@ -57,6 +60,8 @@ _PRODUCT = (
     "recently_viewed",
 )
 _CART = (AUTOMATIC, "cross_sell", "for_you", "bestsellers", "trending")
+_ORDER = (AUTOMATIC, "post_purchase", "cross_sell", "for_you", "bestsellers")
+_BUY_AGAIN = (AUTOMATIC, "buy_again", "for_you", "bestsellers", "recently_viewed")
 
 
 @dataclass(frozen=True)
@@ -142,6 +147,22 @@ PLACEMENTS: tuple[Placement, ...] = (
     ),
     Placement(
         "cart-cross-sell", "Recommendations", "Cart cross-sell", "The cart page", "cart", _CART
+    ),
+    Placement(
+        "post-purchase",
+        "Recommendations",
+        "After the order",
+        "The order thank-you page: complements of what was just bought",
+        "order",
+        _ORDER,
+    ),
+    Placement(
+        "buy-again",
+        "Recommendations",
+        "Buy it again",
+        "An account or home page block: a customer's repeat buys when they are due",
+        "home",
+        _BUY_AGAIN,
     ),
     Placement(
         "ugc-gallery",
@@ -448,6 +469,14 @@ def _preview_from_page_decision(shop: Shop, placement: Placement, persona: str) 
     if placement.page == "cart" and not context.cart and sample:
         context.cart = list(sample)
         note = f"With “{snapshot.items[sample[0]].title}” in the cart."
+    if placement.page == "order":
+        # The thank-you page sends the order just placed; a persona without an order of its own
+        # is previewed as having just bought the bestseller.
+        if not context.cart and not context.recent_purchases and sample:
+            context.cart = list(sample)
+            note = f"Just after an order of “{snapshot.items[sample[0]].title}”."
+        elif context.recent_purchases:
+            note = "Just after this customer's latest order."
     decided = page_decide(
         shop=shop,
         request=PageRequest(

@@ -14,6 +14,7 @@ from shopapp.adminui.views import (
 )
 from shopapp.adminui.views import evaluation as quality
 from shopapp.adminui.views import experiments as experiment_views
+from shopapp.adminui.views import ideas as idea_views
 
 app_name = "adminui"
 
@@ -127,6 +128,9 @@ urlpatterns = [
     ),
     path("experiments/", experiment_views.ExperimentListView.as_view(), name="experiments"),
     path("experiments/new/", experiment_views.ExperimentNewView.as_view(), name="experiment-new"),
+    path("experiments/holdout/", experiment_views.HoldoutView.as_view(), name="holdout"),
+    path("experiments/ideas/", idea_views.IdeaListView.as_view(), name="ideas"),
+    path("experiments/ideas/<int:pk>/", idea_views.IdeaEditView.as_view(), name="idea"),
     path(
         "experiments/<int:pk>/", experiment_views.ExperimentDetailView.as_view(), name="experiment"
     ),

@@ -166,3 +166,30 @@ def recently_viewed_push(*, session: SessionBase, shop: Shop, product_id: int) -
 def recently_viewed_ids(*, session: SessionBase, shop: Shop) -> list[int]:
     stored = session.get(RECENTLY_VIEWED_SESSION_KEY) or {}
     return list(stored.get("ids", [])) if stored.get("shop") == shop.pk else []
+
+
+LAST_ORDER_SESSION_KEY = "demo_last_order"
+
+
+def cart_checkout(*, session: SessionBase, shop: Shop) -> CartSummary:
+    """Place the demo's pretend order: the cart becomes the session's last order and empties.
+    Nothing is written to the catalog's orders (the demo's sales are the imported sample)."""
+    summary = cart_summary(session=session, shop=shop)
+    if not summary.lines:
+        raise CartError(_("Your cart is empty."))
+    session[LAST_ORDER_SESSION_KEY] = {
+        "shop": shop.pk,
+        "lines": {str(line.product.pk): line.quantity for line in summary.lines},
+    }
+    _save(session, shop, {})
+    return summary
+
+
+def last_order_summary(*, session: SessionBase, shop: Shop) -> CartSummary | None:
+    stored = session.get(LAST_ORDER_SESSION_KEY) or {}
+    if stored.get("shop") != shop.pk:
+        return None
+    quantities = {int(pk): int(quantity) for pk, quantity in stored.get("lines", {}).items()}
+    products = {p.pk: p for p in product_list(shop=shop).filter(pk__in=quantities)}
+    lines = [CartLine(products[pk], q) for pk, q in quantities.items() if pk in products]
+    return CartSummary(lines=lines, currency=shop.currency) if lines else None

@@ -14,6 +14,9 @@ urlpatterns = [
     path("cart/add/", views.cart_add, name="cart-add"),
     path("cart/update/", views.cart_update, name="cart-update"),
     path("cart/remove/", views.cart_remove, name="cart-remove"),
+    path("checkout/", views.checkout, name="checkout"),
+    path("order/thanks/", views.order_thanks, name="order-thanks"),
+    path("account/", views.account, name="account"),
     path("placeholder/<slug:handle>.svg", views.product_placeholder, name="placeholder"),
     path(
         "placeholder/collections/<slug:handle>.svg",

@@ -404,6 +404,45 @@ def cart_remove(request: HttpRequest, shop: Shop) -> HttpResponse:
     return redirect("demo:cart")
 
 
+@require_POST
+@storefront_view
+def checkout(request: HttpRequest, shop: Shop) -> HttpResponse:
+    try:
+        cart.cart_checkout(session=request.session, shop=shop)
+    except cart.CartError as error:
+        return _cart_page(request, shop, error=str(error), status=400)
+    return redirect("demo:order-thanks")
+
+
+@require_GET
+@storefront_view
+def order_thanks(request: HttpRequest, shop: Shop) -> HttpResponse:
+    """The order confirmation ("thank you") page, with the post-purchase block a theme reserves
+    there; pz.js anchors it on the session's last cart, which is the order just placed."""
+    order = cart.last_order_summary(session=request.session, shop=shop)
+    bought = order.product_ids if order else set()
+    return _render(
+        request,
+        shop,
+        "demo/order_thanks.html",
+        {"order": order, "post_purchase": _excluding(_bestsellers(shop), bought, 4)},
+        page="order",
+    )
+
+
+@require_GET
+@storefront_view
+def account(request: HttpRequest, shop: Shop) -> HttpResponse:
+    """A customer account page, with the "buy it again" block (a theme's account template)."""
+    return _render(
+        request,
+        shop,
+        "demo/account.html",
+        {"buy_again": _bestsellers(shop)[:4]},
+        page="account",
+    )
+
+
 def _svg_response(request: HttpRequest, svg: str) -> HttpResponse:
     etag = svg_etag(svg)
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")

@@ -1,7 +1,6 @@
-/* Campaign overlays and embedded blocks; loaded deferred after pz.js where a shop runs campaigns.
-   Nothing without consent. Overlays are fixed and blocks fill reserved space: no layout shift.
-   Popups are modal (focus trapped, Escape closes, focus returns); slide-ins and bars are labelled
-   and close on Escape. */
+/* Campaign overlays and embedded blocks, deferred after pz.js where a shop runs campaigns.
+   Nothing without consent. Overlays are fixed, blocks fill reserved space: no layout shift.
+   Popups are modal (focus trap, Escape, focus returns); slide-ins and bars close on Escape. */
 (function () {
   "use strict";
   var me = document.currentScript || document.querySelector("script[data-pz-overlay]");
@@ -39,10 +38,10 @@
       fetch(url, { method: "POST", body: data, keepalive: true, headers: { "Content-Type": "text/plain" } });
     }
   }
-  /* Contacts (caps, attribution); events (metrics) need a product to click. */
+  /* Contacts (caps) and events (metrics; a call to action is a click without product). */
   function record(c, kind, pid) {
     post("campaigns/interactions", { visitor: vid, campaign: c.campaign, variant: c.variant, kind: kind });
-    if (kind === "impression" || pid) {
+    if (kind === "impression" || kind === "click") {
       post("events", { visitor_id: vid, consent: true, context: { url: location.href },
         events: [{ id: uid(), type: kind, ts: Date.now(), placement: c.campaign, model_version: c.variant, product_id: pid }] });
     }

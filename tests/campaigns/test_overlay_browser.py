@@ -16,8 +16,8 @@ from personalization.campaigns.models import Contact, Placement
 from personalization.campaigns.selectors import campaign_results
 from personalization.decisions.catalog import catalog_snapshot
 from personalization.events.models import Event
-from personalization.experiments.models import Exposure
-from personalization.experiments.selectors import assignment_for
+from personalization.experiments.models import Experiment, Exposure
+from personalization.experiments.selectors import assignment_for, experiment_results
 from shopapp.catalog.models import Product
 from tests.campaigns.scenario import returning_visitor_with_cart, shop_with_reminder
 from tests.decisions.test_storefront_browser import CHROMIUM, SCREENSHOTS, sync_api
@@ -188,18 +188,22 @@ def test_reminder_once_click_and_order_attributed_control_sees_nothing(
         treated_result.revenue,
     ) == (1, 1, 1, 1, 18.5)
     assert "control" not in results
-    # and the impression is in the event stream with campaign and variant, for the experiment
-    # metrics (a click event must name a product: a call-to-action click is a contact only)
+    # and the impression and the call-to-action click (no product) are in the event stream with
+    # campaign and variant, so the experiment's click-through counts the click
     tagged = wait_for(
-        lambda: set(
+        lambda: sorted(
             Event.objects.filter(shop=shop, placement=reminder.key).values_list(
-                "type", "model_version"
+                "type", "model_version", "product_id"
             )
         ),
         "the tagged events",
     )
-    assert tagged == {("impression", "personalized")}
+    assert tagged == [("click", "personalized", None), ("impression", "personalized", None)]
     assert reminder.placement == Placement.POPUP
+    experiment = Experiment.objects.get(shop=shop, key="reminder-ab")
+    by_arm = {v.key: v for v in experiment_results(shop=shop, experiment=experiment).variants}
+    assert (by_arm["personalized"].visitors, by_arm["personalized"].clicks) == (1, 1)
+    assert (by_arm["control"].visitors, by_arm["control"].clicks) == (1, 0)
 
 
 def test_escape_closes_the_popup_and_returns_focus(browser, demo_shop, live_server):

@@ -44,7 +44,7 @@ def test_every_template_makes_a_valid_campaign(builtins, shop):
         campaign_create_from_template(shop=shop, template_key=key, **extra)
     # then all ten exist, as drafts, with their audience
     campaigns = Campaign.objects.filter(shop=shop)
-    assert campaigns.count() == len(TEMPLATES) == 10
+    assert campaigns.count() == len(TEMPLATES) == 11
     assert set(campaigns.values_list("status", flat=True)) == {"draft"}
     reminder = campaigns.get(template="abandoned_cart_reminder")
     assert (reminder.placement, reminder.trigger, reminder.audience.key) == (
@@ -140,7 +140,7 @@ def test_placement_and_trigger_must_agree(builtins, shop):
     assert errors == {"trigger": "This trigger is for email; pick an on-site trigger."}
     errors = errors_of(shop, template_input("abandoned_cart_email", trigger="exit_intent"))
     assert errors == {
-        "trigger": "An email is sent on cart or browse abandonment, an order or a lapse."
+        "trigger": "An email is sent on cart or browse abandonment, an order, a lapse or a birthday."
     }
 
 

@@ -181,3 +181,61 @@ def regular_product_handle(shop) -> str:
     from shopapp.catalog.selectors import bestseller_list
 
     return bestseller_list(shop=shop, limit=1)[0].handle
+
+
+def test_buy_again_on_the_account_page_and_post_purchase_after_checkout(
+    demo_shop, live_server, browser
+):
+    # given a real customer of the sample whose repeat buys the trained model knows
+    buy_again = rec_selectors.shop_models(shop=demo_shop).source("buy_again")
+    assert buy_again is not None
+    regular = next(
+        profile.customer
+        for profile in Profile.objects.filter(shop=demo_shop, customer__isnull=False)
+        .order_by("-orders_count")
+        .select_related("customer")[:200]
+        if buy_again(str(profile.customer_id), 1)
+    )
+    persona = f"customer:{regular.platform_id}"
+
+    # the account page: their repeat buys, each with the interval it was learned from
+    account = visit(browser, f"{live_server.url}/demo/account/?pz_persona={persona}", "account")
+    assert account["errors"] == []
+    assert account["titles"]["buy-again"] == "Buy it again"
+    assert any(reason.startswith("You buy this about every") for reason in account["reasons"])
+
+    # the thank-you page as that customer: complements of their latest order, with reasons
+    thanks = visit(
+        browser, f"{live_server.url}/demo/order/thanks/?pz_persona={persona}", "thanks-customer"
+    )
+    assert thanks["errors"] == []
+    assert thanks["titles"]["post-purchase"] == "Goes well with your order"
+    assert thanks["reasons"]
+
+    # an anonymous shopper buys the bestseller: the block, anchored on the order (the session's
+    # last cart, which pz.js remembers), leaves out what was just bought
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    handle = regular_product_handle(demo_shop)
+    page.goto(f"{live_server.url}/demo/products/{handle}/")
+    bought = page.get_attribute('meta[name="pz-product-id"]', "content")
+    page.click('form[action="/demo/cart/add/"] button[type="submit"]')
+    page.wait_for_url("**/demo/cart/")
+    page.click('form[action="/demo/checkout/"] button[type="submit"]')
+    page.wait_for_url("**/demo/order/thanks/")
+    assert page.locator(f'[data-order-lines] [data-pz-product-id="{bought}"]').count() == 1
+    slot = '[data-pz-slot="post-purchase"]'
+    page.wait_for_selector(f'{slot}[data-pz-state="rendered"]', timeout=15_000)
+    shown = page.eval_on_selector_all(
+        f"{slot} [data-pz-product-id]", "cards => cards.map(c => c.dataset.pzProductId)"
+    )
+    title = page.text_content(f"{slot} .section__title")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "thanks-anonymous.png"))
+    page.close()
+    assert title == "Goes well with your order"
+    assert len(shown) == 4
+    assert bought not in shown
+    assert errors == []

@@ -99,3 +99,24 @@ def test_quality_page_measures_on_request_and_shows_only_this_shops_report(
 def test_quality_page_needs_a_signed_in_shop(client):
     response = client.get("/app/quality/")
     assert response.status_code in (302, 401, 403)
+
+
+@pytest.mark.django_db
+def test_a_report_stuck_running_past_the_time_limit_can_be_asked_for_again(shop):
+    from django.core.cache import cache
+
+    from personalization.evaluation.selectors import report_key
+    from personalization.evaluation.services import shop_report_request
+
+    # given a report marked running 21 minutes ago whose worker was lost
+    stuck = (datetime.now(UTC) - timedelta(minutes=21)).isoformat()
+    cache.set(report_key(shop), {"status": "running", "requested_at": stuck})
+    # then it reads as failed with a message
+    report = shop_report_get(shop=shop)
+    assert report is not None
+    assert report["status"] == "failed"
+    assert report["error"] == "The last measurement did not finish. Try again."
+    # and a new request starts again instead of waiting on it
+    again = shop_report_request(shop=shop)
+    assert again["status"] == "running"
+    assert again["requested_at"] != stuck

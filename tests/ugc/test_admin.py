@@ -75,9 +75,22 @@ def test_another_shops_content_is_out_of_reach(admin_client_for, shop, other_sho
 def test_csv_import_from_the_page(admin_client_for, shop):
     ProductFactory(shop=shop, platform_id="mug-1", handle="blue-mug")
     admin = admin_client_for(shop)
-    response = admin.post(
+    # given a Judge.me export whose line 4 names an unknown product
+    refused = admin.post(
         "/app/ugc/import/",
         {"kind": "reviews_csv", "file": SimpleUploadedFile("r.csv", JUDGEME.encode())},
+    )
+    # then the page lists the row by line and column, and nothing was imported
+    assert refused.status_code == 422
+    assert re.findall(r'data-line="(\d+)" data-column="([^"]+)"', refused.content.decode()) == [
+        ("4", "product_handle")
+    ]
+    assert "unknown product &#x27;no-such-handle&#x27;" in refused.content.decode()
+    assert not Content.objects.filter(shop=shop).exists()
+    fixed = "\n".join(line for line in JUDGEME.splitlines() if "no-such" not in line)
+    response = admin.post(
+        "/app/ugc/import/",
+        {"kind": "reviews_csv", "file": SimpleUploadedFile("r.csv", fixed.encode())},
     )
     assert response.status_code == 303
     assert "judgeme" in response["Location"]

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from personalization.ugc import imports, services
+from personalization.ugc.models import Content
 from shopapp.catalog.models import Product
 
 pytestmark = pytest.mark.django_db
@@ -56,3 +57,6 @@ def test_fuzz_review_exports_never_fail_unexpectedly(rows, header, handle, shop)
         assert str(outcome)
     else:
         assert outcome.created + outcome.updated + len(outcome.skipped) == len(rows)
+    # and a refused file wrote nothing (all or nothing)
+    if isinstance(outcome, services.UgcInputInvalid):
+        assert not Content.objects.filter(shop=shop, kind="review").exists()

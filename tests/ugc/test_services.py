@@ -156,11 +156,12 @@ L1,Active,5,fi@example.com,Fi,Use it every morning,2024-01-05T09:00:00Z,,mug-1,,
 
 def test_review_app_exports_are_recognised_and_imported(shop):
     ProductFactory(shop=shop, platform_id="mug-1", handle="blue-mug")
-    judgeme = imports.reviews_csv_import(shop=shop, text=JUDGEME)
+    # a file with one row naming an unknown product is refused whole (see test_csv_import.py)
+    judgeme_ok = "\n".join(line for line in JUDGEME.splitlines() if "no-such" not in line)
+    judgeme = imports.reviews_csv_import(shop=shop, text=judgeme_ok)
     assert judgeme.source == "judgeme"
-    assert (judgeme.created, judgeme.updated) == (2, 0)
-    assert judgeme.skipped == [(4, "unknown product 'no-such-handle'")]
-    assert imports.reviews_csv_import(shop=shop, text=JUDGEME).updated == 2  # re-import updates
+    assert (judgeme.created, judgeme.updated, judgeme.skipped) == (2, 0, [])
+    assert imports.reviews_csv_import(shop=shop, text=judgeme_ok).updated == 2  # re-import updates
     yotpo = imports.reviews_csv_import(shop=shop, text=YOTPO)
     loox = imports.reviews_csv_import(shop=shop, text=LOOX)
     assert (yotpo.source, yotpo.created, loox.source, loox.created) == ("yotpo", 1, "loox", 1)
@@ -208,9 +209,9 @@ def test_social_posts_by_url_and_csv_keep_attribution_and_need_rights(shop):
     assert refused.value.field == "url"
     result = imports.social_csv_import(
         shop=shop,
-        text="url,handle,caption,product_ids,rights_granted\nhttps://www.tiktok.com/@hal/video/1,hal,Morning tea,mug-1,yes\nhttp://evil.example/x,z,,,yes\n",
+        text="url,handle,caption,product_ids,rights_granted\nhttps://www.tiktok.com/@hal/video/1,hal,Morning tea,mug-1,yes\n",
     )
-    assert (result.created, len(result.skipped)) == (1, 1)
+    assert (result.created, len(result.skipped)) == (1, 0)
     tiktok = Content.objects.get(source="social_csv")
     assert (tiktok.has_rights, tiktok.attribution) == (True, "@hal")
     services.content_moderate(shop=shop, content_ids=[post.pk, tiktok.pk], action="approve")

@@ -29,10 +29,19 @@ from personalization.campaigns.services import (
     campaign_validate,
     template_input,
 )
-from personalization.experiments.models import Idea, IdeaStatus
+from personalization.experiments.models import Idea, IdeaStatus, TargetKind
+from personalization.experiments.selectors import attribution_window_hours_for
 from personalization.segments.selectors import segment_list
 from shopapp.adminui.campaign_form import input_from_campaign, input_from_post
 from shopapp.adminui.views.base import AdminPage
+from shopapp.shops.models import Shop
+
+
+def _window_hours(shop: Shop, campaign: Campaign) -> int:
+    """Results count orders within the campaign's experiment's attribution window."""
+    return attribution_window_hours_for(
+        shop=shop, target_kind=TargetKind.CAMPAIGN, target_key=campaign.key
+    )
 
 
 class CampaignListView(AdminPage):
@@ -43,7 +52,9 @@ class CampaignListView(AdminPage):
         campaigns = list(campaign_list(shop=shop))
         rows = []
         for campaign in campaigns:
-            results = campaign_results(shop=shop, campaign=campaign)
+            results = campaign_results(
+                shop=shop, campaign=campaign, window_hours=_window_hours(shop, campaign)
+            )
             rows.append(
                 {
                     "campaign": campaign,
@@ -143,10 +154,14 @@ class CampaignEditView(_CampaignForm):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         campaign = self._campaign(pk)
         context = self._context(input_from_campaign(campaign), {}, campaign)
+        window_hours = _window_hours(self.get_shop(), campaign)
         context["results"] = sorted(
-            campaign_results(shop=self.get_shop(), campaign=campaign).values(),
+            campaign_results(
+                shop=self.get_shop(), campaign=campaign, window_hours=window_hours
+            ).values(),
             key=lambda r: r.variant,
         )
+        context["window_hours"] = window_hours
         return self.page("adminui/campaigns/edit.html", context)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:

@@ -12,11 +12,13 @@ from personalization.experiments import selectors
 from personalization.experiments.models import Experiment, Metric
 from personalization.experiments.results import Comparison
 from personalization.experiments.services import (
+    MAX_HOLDOUT_PERCENT,
     ExperimentInvalid,
     experiment_create,
     experiment_rollout,
     experiment_start,
     experiment_stop,
+    holdout_percent_set,
 )
 from shopapp.adminui import experiment_form
 from shopapp.adminui.views.base import AdminPage
@@ -68,15 +70,37 @@ def _experiment(view: AdminPage, pk: int) -> Experiment:
 class ExperimentListView(AdminPage):
     nav_key = "experiments"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def _render(self, holdout_value: str = "", error: str = "", status: int = 200) -> HttpResponse:
         shop = self.get_shop()
+        percent = selectors.holdout_percent(shop=shop)
         return self.page(
             "adminui/experiments/list.html",
             {
                 "experiments": selectors.experiment_list(shop=shop),
-                "holdout_percent": selectors.holdout_percent(shop=shop),
+                "holdout_percent": percent,
+                "holdout_value": holdout_value or f"{percent:g}",
+                "holdout_error": error,
+                "holdout_max": MAX_HOLDOUT_PERCENT,
             },
+            status=status,
         )
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._render()
+
+
+class HoldoutView(ExperimentListView):
+    """POST the always-on holdout's size (0 to 50 %); a bad value redraws the page, 422."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        raw = request.POST.get("percent", "").strip()
+        try:
+            percent = float(raw.replace(",", "."))
+            holdout_percent_set(shop=self.get_shop(), percent=percent)
+        except ValueError as exc:  # ExperimentInvalid is a ValueError, so is a bad number
+            message = exc.message if isinstance(exc, ExperimentInvalid) else "must be a number"
+            return self._render(raw, f"Holdout {message} %.", status=422)
+        return self.go("adminui:experiments")
 
 
 class ExperimentNewView(AdminPage):

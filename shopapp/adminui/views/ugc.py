@@ -17,6 +17,7 @@ from shopapp.adminui.views.base import AdminPage, app_url, is_htmx
 
 MAX_CSV_BYTES = imports.MAX_BYTES
 PAGE_SIZE = 60
+MAX_ROW_ERRORS_SHOWN = 100
 
 
 def _item(content: Any) -> dict[str, Any]:
@@ -39,6 +40,7 @@ class UgcView(AdminPage):
         *,
         notice: str = "",
         errors: dict[str, str] | None = None,
+        import_errors: list[imports.RowError] | None = None,
         status: int = 200,
     ) -> HttpResponse:
         shop = self.get_shop()
@@ -57,6 +59,8 @@ class UgcView(AdminPage):
             "removals": selectors.removal_request_list(shop=shop, status=RemovalStatus.OPEN)[:50],
             "notice": notice or request.GET.get("notice", ""),
             "errors": errors or {},
+            "import_errors": (import_errors or [])[:MAX_ROW_ERRORS_SHOWN],
+            "import_errors_more": max(0, len(import_errors or []) - MAX_ROW_ERRORS_SHOWN),
             "personas": PERSONAS,
         }
         return self.page("adminui/ugc/page.html", context, status=status)
@@ -138,6 +142,13 @@ class UgcImportView(UgcModerateView):
                 result = imports.social_csv_import(shop=shop, text=text)
             else:
                 raise services.UgcInputInvalid("kind", "Choose what the file holds.")
+        except imports.ImportRowsInvalid as exc:
+            return self.render_page(
+                request,
+                errors={f"import-{exc.field}": str(exc)},
+                import_errors=exc.errors,
+                status=422,
+            )
         except services.UgcInputInvalid as exc:
             return self.render_page(request, errors={f"import-{exc.field}": str(exc)}, status=422)
         return self._back(f"Import ({result.source}): {result.summary}.")

@@ -127,6 +127,7 @@ class StubAPI:
     (checking the plugin's signature), the connection claim."""
 
     slow_search: bool = False
+    campaigns_live: bool = False  # what GET /api/v1/campaigns/live answers
     requests: list[tuple[str, dict[str, str], dict[str, Any]]] = field(default_factory=list)
     signatures_ok: list[bool] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
@@ -157,6 +158,8 @@ class StubAPI:
                 url = urlsplit(self.path)
                 query = dict(parse_qsl(url.query))
                 stub.requests.append((url.path, query, {}))
+                if url.path == "/api/v1/campaigns/live" and query.get("key") == "pk_wordpress_test":
+                    return self._json(200, {"onsite": stub.campaigns_live})
                 if url.path != "/api/v1/decide" or query.get("key") != "pk_wordpress_test":
                     return self._json(401, {"error": "bad_key"})
                 answer: dict[str, Any] = {"slots": {}}
@@ -556,3 +559,66 @@ def test_privacy_exporter_and_eraser_forward_signed_requests(wordpress):
     assert out["claimed"]["storefront_key"] == "pk_claimed"
     assert out["claimed"]["plugin_secret"] == "claimed-secret"
     assert "personalization service" in out["policy"]
+
+
+def wp_php(site: Site, code: str) -> str:
+    """Run PHP inside the test WordPress (loaded as a page request would), returning its output."""
+    bootstrap = (
+        f"$_SERVER['HTTP_HOST'] = {json.dumps(site.host)};"
+        "$_SERVER['REQUEST_URI'] = '/';"
+        f"require {json.dumps(str(site.root / 'wp-load.php'))};"
+    )
+    result = subprocess.run(
+        [PHP or "php", "-r", bootstrap + code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=site.root,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    return result.stdout
+
+
+def overlay_tags(html: str) -> list[str]:
+    return [
+        t
+        for t in re.findall(r"<script\b[^>]*>", html)
+        if "/pz-personalization/assets/pz-overlay.js" in t
+    ]
+
+
+def test_the_overlay_script_is_enqueued_only_while_campaigns_are_live(wordpress):
+    page = str(wordpress.made["pages"]["shortcodes"])
+    # given an app that runs no on-site campaign
+    wordpress.stub.campaigns_live = False
+    wp_php(wordpress, "delete_transient('pz_campaigns_live');")
+    html = wordpress.get("/", page_id=page).text
+    # then the page does not load the overlay script, and asked the app once with its key
+    assert overlay_tags(html) == []
+    asked = [q for path, q, _ in wordpress.stub.requests if path == "/api/v1/campaigns/live"]
+    assert asked
+    assert asked[-1] == {"key": "pk_wordpress_test"}
+    # when a campaign goes live (and the five-minute answer expires)
+    wordpress.stub.campaigns_live = True
+    wp_php(wordpress, "delete_transient('pz_campaigns_live');")
+    html = wordpress.get("/", page_id=page).text
+    # then the overlay script is in the footer, deferred, with what it reads
+    (tag,) = overlay_tags(html)
+    assert re.search(r"\sdefer[\s>=]", tag), tag
+    assert "data-pz-overlay" in tag
+    assert 'data-shop-key="pk_wordpress_test"' in tag
+    assert re.search(r'data-api-base="http://127\.0\.0\.1:\d+/api/v1/"', tag)
+    assert html.index(tag) > html.index("</main>")
+    # and the answer is kept: the next page does not ask again
+    before = len(wordpress.stub.requests)
+    assert overlay_tags(wordpress.get("/", page_id=page).text) == [tag]
+    assert not [r for r in wordpress.stub.requests[before:] if r[0] == "/api/v1/campaigns/live"]
+    wordpress.stub.campaigns_live = False
+    wp_php(wordpress, "delete_transient('pz_campaigns_live');")
+
+
+def test_the_campaign_slot_shortcode_reserves_space(wordpress):
+    html = wp_php(wordpress, "echo do_shortcode('[pz_campaign_slot min_height=\"200\"]');")
+    assert html.strip() == (
+        '<div class="pz-campaign-slot" data-pz-campaign-slot style="min-height:200px"></div>'
+    )

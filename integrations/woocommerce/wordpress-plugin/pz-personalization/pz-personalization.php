@@ -29,6 +29,7 @@ require_once PZ_DIR . 'includes/class-pz-navigation.php';
 require_once PZ_DIR . 'includes/class-pz-privacy.php';
 require_once PZ_DIR . 'includes/class-pz-ugc.php';
 require_once PZ_DIR . 'includes/class-pz-preferences.php';
+require_once PZ_DIR . 'includes/class-pz-campaigns.php';
 
 // Translations: languages/pz-personalization-<locale>.mo, built from the .po files next to it.
 add_action(
@@ -46,6 +47,7 @@ PZ_Navigation::boot();
 PZ_Privacy::boot();
 PZ_Ugc::boot();
 PZ_Preferences::boot();
+PZ_Campaigns::boot();
 
 // Declare compatibility with WooCommerce's order tables (we never touch orders in PHP).
 add_action(

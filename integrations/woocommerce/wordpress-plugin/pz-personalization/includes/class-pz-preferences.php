@@ -72,6 +72,7 @@ class PZ_Preferences {
 			PZ_VERSION,
 			true
 		);
+		wp_set_script_translations( 'pz-preferences-editor', 'pz-personalization', PZ_DIR . 'languages' );
 		foreach ( self::TYPES as $type => $config ) {
 			add_shortcode(
 				$config['shortcode'],
