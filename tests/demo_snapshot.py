@@ -83,19 +83,18 @@ def _restore(snapshot: dict[str, Any]) -> None:
                         copy.write(data)
             _sequences_past_restored_ids(cursor)
         else:
-            with connection.constraint_checks_disabled():
-                for table in tables:
-                    cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
-                for table in tables:
-                    columns, rows = snapshot.get(table, ([], []))
-                    if rows:
-                        names = ", ".join(connection.ops.quote_name(c) for c in columns)
-                        marks = ", ".join(["%s"] * len(columns))
-                        cursor.executemany(
-                            f"INSERT INTO {connection.ops.quote_name(table)} ({names}) "
-                            f"VALUES ({marks})",
-                            rows,
-                        )
+            # SQLite's foreign keys are deferred too; it never moves an AUTOINCREMENT back.
+            for table in tables:
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+            for table in tables:
+                columns, rows = snapshot.get(table, ([], []))
+                if rows:
+                    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+                    marks = ", ".join(["%s"] * len(columns))
+                    cursor.executemany(
+                        f"INSERT INTO {connection.ops.quote_name(table)} ({names}) VALUES ({marks})",
+                        rows,
+                    )
     from django.contrib.contenttypes.models import ContentType
 
     # The flush before this test recreated the content types with other ids.
