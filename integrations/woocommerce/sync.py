@@ -10,7 +10,9 @@ resumed by `woocommerce_sync_repair` where it stopped.
 **Incremental**: products and orders `modified_after` the store's own clock at the last pass
 (its Date header) minus five minutes, with `dates_are_gmt=true`; an item whose
 (id, date_modified_gmt) we already hold is skipped, so the overlap costs nothing (and a variable
-product we already have is not read again). Customers have no date filter: new ones are found by
+product we already have is not read again). A variation's own edit (price, stock) leaves its
+parent's `date_modified` alone, so each variable product we hold is asked for its variations
+`modified_after` the same mark, and re-read when one differs from what we hold. Customers have no date filter: new ones are found by
 id (newest first, until a page holds ids we know); changes come by webhook and nightly. Reviews
 only have `after` (created, in the site's local time): new reviews, with a window wide enough
 for any time zone.
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -57,7 +60,14 @@ from integrations.woocommerce.models import (
 from integrations.woocommerce.stores import client_for
 from shopapp.catalog import first_load as first_loads
 from shopapp.catalog import services as catalog
-from shopapp.catalog.models import Collection, CollectionMembership, Customer, Order, Product
+from shopapp.catalog.models import (
+    Collection,
+    CollectionMembership,
+    Customer,
+    Order,
+    Product,
+    Variant,
+)
 from shopapp.catalog.records import CollectionRecord, ProductRecord
 from shopapp.shops.crypto import lookup_hash
 from shopapp.shops.models import InstallState, Shop
@@ -820,6 +830,7 @@ def sync_since(
         return (moment or EPOCH) - OVERLAP
 
     first_response_time: datetime | None = None
+    read_again: set[str] = set()
     for page in client.pages(
         "products",
         {"status": "any", "modified_after": since(store.products_synced_to), "dates_are_gmt": True},
@@ -832,6 +843,10 @@ def sync_since(
         counts["skipped"] += len(same)
         changed = [i for i in page.items if str(i["id"]) not in same]
         counts["products"] += apply_products(shop, client, changed, is_current=True)["products"]
+        read_again.update(str(i["id"]) for i in changed)
+    counts["variations_changed"] = variations_changed(
+        shop, client, since(store.products_synced_to), skip=read_again
+    )
     for page in client.pages(
         "orders",
         {"status": "any", "modified_after": since(store.orders_synced_to), "dates_are_gmt": True},
@@ -852,6 +867,61 @@ def sync_since(
             reviews_synced_to=first_response_time,
         )
     return counts
+
+
+_VARIANT_STATE = ("title", "sku", "price", "compare_at_price", "in_stock", "inventory_quantity")
+
+
+def _variant_state(values: Sequence[Any]) -> tuple[Any, ...]:
+    return tuple(values)
+
+
+def variable_products_held(shop: Shop) -> dict[str, dict[str, tuple[Any, ...]]]:
+    """Our live variable products with their variants' state: {product id: {variation id:
+    state}}. A simple product's one variant carries the product's own id, so it is left out."""
+    held: dict[str, dict[str, tuple[Any, ...]]] = {}
+    for product_id, variant_id, *state in (
+        Variant.objects.filter(shop=shop, deleted_at__isnull=True, product__deleted_at__isnull=True)
+        .exclude(platform_id=models.F("product__platform_id"))
+        .values_list("product__platform_id", "platform_id", *_VARIANT_STATE)
+    ):
+        held.setdefault(product_id, {})[variant_id] = _variant_state(state)
+    return held
+
+
+def variations_changed(
+    shop: Shop, client: WooClient, after: datetime, *, skip: AbstractSet[str] = frozenset()
+) -> int:
+    """Re-read variable products whose variations changed after `after`. Editing a variation's
+    price or stock leaves its parent's `date_modified` alone, so `products?modified_after` misses
+    it; each parent's `variations?modified_after` lists it. That is one request per variable
+    product we hold (usually an empty page); a listed variation whose state we already hold (the
+    overlap's repeats) costs nothing more."""
+    parents = []
+    for pid, variants in sorted(variable_products_held(shop).items(), key=lambda kv: int(kv[0])):
+        if pid in skip:
+            continue
+        try:
+            listed = list(
+                client.items(
+                    f"products/{pid}/variations",
+                    {"modified_after": after, "dates_are_gmt": True},
+                    fields=VARIATION_FIELDS,
+                )
+            )
+        except WooNotFound:
+            # The parent is gone for good: the sweep (or its delete webhook) settles it.
+            continue
+        for item in listed:
+            record = mapping.variant_from_variation(item, 0)
+            state = _variant_state([getattr(record, name) for name in _VARIANT_STATE])
+            if variants.get(record.platform_id) != state:
+                parents.append(pid)
+                break
+    if not parents:
+        return 0
+    found = _read_by_ids(client, "products", parents, PRODUCT_FIELDS, status="any")
+    return apply_products(shop, client, found, is_current=True)["products"]
 
 
 def customers_new(shop: Shop, client: WooClient) -> int:
