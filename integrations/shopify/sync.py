@@ -21,6 +21,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from integrations import syncruns
 from integrations.shopify import mapping
 from integrations.shopify.auth import access_token, shop_needs_reauth
 from integrations.shopify.bulk import Spool, bulk_start, bulk_wait
@@ -54,7 +55,6 @@ logger = logging.getLogger(__name__)
 
 BATCH = 2_000
 UPSERT_BATCH = 500
-MAX_ERRORS_KEPT = 20
 MAX_PHASE_ATTEMPTS = 3
 
 
@@ -255,37 +255,24 @@ def vanished_soft_delete(shop: Shop, vanished: Sequence[Vanished]) -> dict[str, 
 
 
 def sync_run_start(*, shop: Shop, kind: str = SyncKind.FULL) -> SyncRun:
-    """The shop's running sync, or a new one."""
-    with transaction.atomic():
-        Shop.objects.select_for_update().filter(pk=shop.pk).first()
-        running = SyncRun.objects.filter(shop=shop, status=SyncStatus.RUNNING).first()
-        if running is not None:
-            return running
-        since = None
-        if kind == SyncKind.INCREMENTAL:
-            last = (
-                SyncRun.objects.filter(shop=shop, status=SyncStatus.DONE)
-                .order_by("-started_at")
-                .first()
-            )
-            since = last.started_at if last else None
-        return SyncRun.objects.create(shop=shop, kind=kind, since=since)
+    """The shop's running sync, or a new one (an incremental one reads changes since the last
+    finished run)."""
+
+    def fields() -> dict[str, Any]:
+        if kind != SyncKind.INCREMENTAL:
+            return {}
+        last = (
+            SyncRun.objects.filter(shop=shop, status=SyncStatus.DONE)
+            .order_by("-started_at")
+            .first()
+        )
+        return {"since": last.started_at if last else None}
+
+    return syncruns.run_start(SyncRun, shop=shop, kind=kind, fields=fields)
 
 
-def _record_error(run: SyncRun, message: str) -> None:
-    run.errors = [
-        *run.errors,
-        {"at": timezone.now().isoformat(), "phase": run.phase, "message": message[:500]},
-    ][-MAX_ERRORS_KEPT:]
-
-
-def _finish(run: SyncRun, status: str) -> SyncRun:
-    run.status = status
-    run.finished_at = timezone.now()
-    if status == SyncStatus.DONE:
-        run.phase = SyncPhase.DONE
-    run.save()
-    return run
+_record_error = syncruns.record_error
+_finish = syncruns.finish
 
 
 def sync_run_continue(
@@ -450,9 +437,4 @@ def sync_runs_cancel(*, shop: Shop, reason: str) -> int:
 
 
 def sync_runs_stalled(*, older_than: timedelta) -> list[int]:
-    cutoff = timezone.now() - older_than
-    return list(
-        SyncRun.objects.filter(status=SyncStatus.RUNNING, heartbeat_at__lt=cutoff).values_list(
-            "pk", flat=True
-        )
-    )
+    return syncruns.runs_stalled(SyncRun, older_than=older_than)

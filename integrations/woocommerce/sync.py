@@ -40,6 +40,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from integrations import syncruns
 from integrations.woocommerce import mapping
 from integrations.woocommerce.client import (
     WooAuthError,
@@ -151,7 +152,6 @@ OVERLAP = timedelta(minutes=5)
 # Reviews' `after` compares with the site's local time (no dates_are_gmt there): widen the window
 # by the largest UTC offset there is; upserting a review twice changes nothing.
 REVIEWS_OVERLAP = timedelta(hours=14, minutes=5)
-MAX_ERRORS_KEPT = 20
 # Past this many vanished ids, the sweep stops reading them one by one.
 MAX_GONE_READS = 200
 EPOCH = datetime(2000, 1, 1, tzinfo=timezone.get_fixed_timezone(0))
@@ -573,28 +573,11 @@ class Progress:
 
 def sync_run_start(*, shop: Shop, kind: str = SyncKind.FULL) -> SyncRun:
     """The shop's running sync, or a new one."""
-    with transaction.atomic():
-        Shop.objects.select_for_update().filter(pk=shop.pk).first()
-        running = SyncRun.objects.filter(shop=shop, status=SyncStatus.RUNNING).first()
-        if running is not None:
-            return running
-        return SyncRun.objects.create(shop=shop, kind=kind)
+    return syncruns.run_start(SyncRun, shop=shop, kind=kind)
 
 
-def _record_error(run: SyncRun, message: str) -> None:
-    run.errors = [
-        *run.errors,
-        {"at": timezone.now().isoformat(), "phase": run.phase, "message": message[:500]},
-    ][-MAX_ERRORS_KEPT:]
-
-
-def _finish(run: SyncRun, status: str) -> SyncRun:
-    run.status = status
-    run.finished_at = timezone.now()
-    if status == SyncStatus.DONE:
-        run.phase = SyncPhase.DONE
-    run.save()
-    return run
+_record_error = syncruns.record_error
+_finish = syncruns.finish
 
 
 def _count(run: SyncRun, **counts: int) -> None:
@@ -1002,9 +985,4 @@ def sweep(shop: Shop, client: WooClient, progress: Progress | None = None) -> di
 
 
 def sync_runs_stalled(*, older_than: timedelta) -> list[int]:
-    cutoff = timezone.now() - older_than
-    return list(
-        SyncRun.objects.filter(status=SyncStatus.RUNNING, heartbeat_at__lt=cutoff).values_list(
-            "pk", flat=True
-        )
-    )
+    return syncruns.runs_stalled(SyncRun, older_than=older_than)
