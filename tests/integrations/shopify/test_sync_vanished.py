@@ -78,14 +78,20 @@ def vanish(data: FakeShopData, shop: Shop, client: Client) -> dict[str, Any]:
     }
 
 
-def test_a_completed_resync_soft_deletes_what_shopify_no_longer_lists(
+@pytest.fixture
+def vanished_store(
     client, fake_shopify: FakeShopify, django_capture_on_commit_callbacks
-):
-    # given a synced store whose storefront recommends a product
+) -> tuple[FakeShopData, Shop, dict[str, Any]]:
+    """A synced store, then rows deleted on Shopify without a webhook."""
     data = fake_shopify.shops[SHOP]
     data.generate(products=30, orders=80, seed=11)
     shop = install(client, fake_shopify, django_capture_on_commit_callbacks)
-    gone = vanish(data, shop, client)
+    return data, shop, vanish(data, shop, client)
+
+
+def test_a_completed_resync_soft_deletes_what_shopify_no_longer_lists(client, vanished_store):
+    # given a synced store whose storefront recommends a product Shopify has since deleted
+    data, shop, gone = vanished_store
     assert gone["product"] in recommended(client, shop)
     assert product_status(client, shop, gone["product"]) == 200
     # when a full resync completes
@@ -106,14 +112,9 @@ def test_a_completed_resync_soft_deletes_what_shopify_no_longer_lists(
     assert live == sum(1 for p in data.products.values() if not p.deleted)
 
 
-def test_a_resync_that_fails_midway_deletes_nothing(
-    client, fake_shopify: FakeShopify, django_capture_on_commit_callbacks
-):
+def test_a_resync_that_fails_midway_deletes_nothing(vanished_store):
     # given a synced store with rows deleted on Shopify
-    data = fake_shopify.shops[SHOP]
-    data.generate(products=30, orders=80, seed=12)
-    shop = install(client, fake_shopify, django_capture_on_commit_callbacks)
-    gone = vanish(data, shop, client)
+    _data, shop, gone = vanished_store
     # when a full resync fails in the customers phase, after products and collections completed
     writer = sync.WRITERS[SyncPhase.CUSTOMERS]
     original = writer.upsert
