@@ -15,7 +15,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from integrations import syncruns
-from integrations.woocommerce import auth, sync, webhooks
+from integrations.woocommerce import auth, sync, ugc_reviews, webhooks
 from integrations.woocommerce.client import WooAuthError, WooError, WooTransientError
 from integrations.woocommerce.models import (
     AttemptStatus,
@@ -27,6 +27,8 @@ from integrations.woocommerce.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from personalization.ugc import services as ugc_services
+from personalization.ugc.models import ImportRun, Source
 from shopapp.shops.models import InstallState, Platform, Shop
 
 logger = logging.getLogger(__name__)
@@ -87,7 +89,43 @@ def woocommerce_sync_continue(run_id: int) -> str:
     run = SyncRun.objects.filter(pk=run_id).first()
     if run is None or run.status != SyncStatus.RUNNING:
         return "not running"
-    return sync.sync_run_continue(run).status
+    status = sync.sync_run_continue(run).status
+    if status == SyncStatus.DONE:
+        # The sync has just read the store's reviews: bring the new ones into UGC.
+        woocommerce_reviews_import_queue(run.shop_id, is_fetch=False)
+    return status
+
+
+def woocommerce_reviews_import_queue(shop_id: int, *, is_fetch: bool) -> int | None:
+    """Queue a reviews import (or return the one already queued); the task runs after commit."""
+    shop = _installed(shop_id)
+    if shop is None:
+        return None
+    import_run, is_new = ugc_services.import_run_queue(
+        shop=shop, source=Source.WOOCOMMERCE, is_fetch=is_fetch
+    )
+    if is_new:
+        run_id = import_run.pk
+        transaction.on_commit(lambda: woocommerce_reviews_import.delay(run_id))
+    return int(import_run.pk)
+
+
+@shared_task(
+    queue=QUEUE,
+    time_limit=900,
+    soft_time_limit=880,
+    autoretry_for=TRANSIENT,
+    retry_backoff=30,
+    max_retries=5,
+)
+def woocommerce_reviews_import(import_run_id: int) -> str:
+    import_run = ImportRun.objects.filter(pk=import_run_id, source=Source.WOOCOMMERCE).first()
+    if import_run is None or not import_run.is_active:
+        return "not active"
+    if _installed(import_run.shop_id) is None:
+        ugc_services.import_run_finish(run=import_run, error="The store is not connected.")
+        return import_run.status
+    return ugc_reviews.reviews_import_run(run=import_run).status
 
 
 @shared_task(queue=QUEUE, time_limit=120, soft_time_limit=100)

@@ -242,6 +242,9 @@ def visitor_erase(
         source_request_id=source_request_id,
     )
     visitors = Visitor.objects.filter(shop=shop, visitor_key=visitor_key, customer__isnull=True)
+    # Locked first: an event batch being stored for this visitor either commits before (and its
+    # events are deleted below) or waits and then finds the visitor gone.
+    list(visitors.select_for_update().values_list("pk", flat=True))
     counts: dict[str, int] = {
         "events": Event.objects.filter(shop=shop, visitor__in=visitors).delete()[0],
         "sessions": Session.objects.filter(shop=shop, visitor__in=visitors).delete()[0],

@@ -195,6 +195,8 @@ class ImportRun(ShopOwned):
     )
     is_fetch = models.BooleanField(default=False, help_text="reads the store first")
     fetched_after = models.DateTimeField(null=True, blank=True)
+    # The store's own clock when the fetch began (its reviews' `after` compares with its time).
+    store_started_at = models.DateTimeField(null=True, blank=True)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)

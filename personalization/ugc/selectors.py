@@ -15,10 +15,25 @@ from personalization.decisions.context import VisitorContext
 from personalization.decisions.services import product_url
 from personalization.engine import ugc_rank
 from personalization.ugc import storage
-from personalization.ugc.models import Content, Kind, ProductTag, RemovalRequest
+from personalization.ugc.models import (
+    Content,
+    ImportRun,
+    ImportRunStatus,
+    Kind,
+    ProductTag,
+    RemovalRequest,
+)
 from shopapp.shops.models import Platform, Shop
 
 GALLERY_KINDS = (Kind.PHOTO, Kind.VIDEO, Kind.SOCIAL)
+# Videos are stored as uploaded, with no frame grabbed (no codec library here): every video shows
+# this neutral tile as its poster, inline, so nothing is fetched or decoded until play is pressed.
+VIDEO_POSTER = (
+    "data:image/svg+xml,%3Csvg xmlns=%27http://www.w3.org/2000/svg%27 "
+    "viewBox=%270 0 480 480%27%3E%3Crect width=%27480%27 height=%27480%27 "
+    "fill=%27%23e4e5e7%27/%3E%3Ccircle cx=%27240%27 cy=%27240%27 r=%2764%27 "
+    "fill=%27%236d7175%27/%3E%3Cpath d=%27M220 205v70l58-35z%27 fill=%27%23fff%27/%3E%3C/svg%3E"
+)
 MAX_CANDIDATES = 500
 
 
@@ -159,8 +174,11 @@ def content_json(
         "id": content.pk,
         "kind": content.kind,
         "media_type": content.media_type,
-        "image": storage.file_url(content.thumbnail_name or content.media_name),
+        "image": ""
+        if content.kind == Kind.VIDEO
+        else storage.file_url(content.thumbnail_name or content.media_name),
         "media": storage.file_url(content.media_name),
+        "poster": VIDEO_POSTER if content.kind == Kind.VIDEO else "",
         "width": content.width,
         "height": content.height,
         "text": content.body[:500],
@@ -176,3 +194,23 @@ def content_json(
         data["score"] = ranked.score
         data["parts"] = ranked.parts
     return data
+
+
+def import_run_latest(*, shop: Shop, source: str) -> ImportRun | None:
+    return ImportRun.objects.filter(shop=shop, source=source).order_by("-created_at").first()
+
+
+def import_run_get(*, shop: Shop, run_id: int) -> ImportRun | None:
+    return ImportRun.objects.filter(shop=shop, pk=run_id).first()
+
+
+def import_run_last_done(
+    *, shop: Shop, source: str, before: int | None = None, is_fetch: bool | None = None
+) -> ImportRun | None:
+    """The last finished import: the next one reads what changed since it started."""
+    runs = ImportRun.objects.filter(shop=shop, source=source, status=ImportRunStatus.DONE)
+    if is_fetch:
+        runs = runs.filter(is_fetch=True, store_started_at__isnull=False)
+    if before is not None:
+        runs = runs.exclude(pk=before)
+    return runs.order_by("-started_at").first()

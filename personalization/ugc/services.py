@@ -15,6 +15,8 @@ from personalization.engine import ugc_flags, ugc_rank
 from personalization.ugc import media, storage
 from personalization.ugc.models import (
     Content,
+    ImportRun,
+    ImportRunStatus,
     Kind,
     PhashBand,
     ProductTag,
@@ -414,3 +416,50 @@ def content_data(content: Content) -> dict[str, Any]:
         "posted_at": content.posted_at.isoformat(),
         "tagged_products": [t.product.platform_id for t in content.tags.select_related("product")],
     }
+
+
+def import_run_queue(*, shop: Shop, source: str, is_fetch: bool) -> tuple[ImportRun, bool]:
+    """A background import to run: (run, queued now). While one is queued or running for this
+    source, it is returned instead, so a double click or a sync right after starts nothing."""
+    with transaction.atomic():
+        Shop.objects.select_for_update().filter(pk=shop.pk).first()
+        active = (
+            ImportRun.objects.filter(
+                shop=shop,
+                source=source,
+                status__in=[ImportRunStatus.QUEUED, ImportRunStatus.RUNNING],
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        if active is not None:
+            return active, False
+        return ImportRun.objects.create(shop=shop, source=source, is_fetch=is_fetch), True
+
+
+def import_run_begin(*, run: ImportRun, fetched_after: datetime | None) -> ImportRun:
+    run.status = ImportRunStatus.RUNNING
+    run.started_at = timezone.now()
+    run.fetched_after = fetched_after
+    run.save(update_fields=["status", "started_at", "fetched_after"])
+    return run
+
+
+def import_run_progress(
+    *, run: ImportRun, message: str, store_time: datetime | None = None
+) -> None:
+    changes: dict[str, Any] = {"message": message[:500]}
+    if store_time is not None and run.store_started_at is None:
+        run.store_started_at = changes["store_started_at"] = store_time
+    ImportRun.objects.filter(pk=run.pk).update(**changes)
+
+
+def import_run_finish(
+    *, run: ImportRun, created: int = 0, updated: int = 0, skipped: int = 0, error: str = ""
+) -> ImportRun:
+    run.status = ImportRunStatus.FAILED if error else ImportRunStatus.DONE
+    run.created, run.updated, run.skipped = created, updated, skipped
+    run.message = error[:500]
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "created", "updated", "skipped", "message", "finished_at"])
+    return run

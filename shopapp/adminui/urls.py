@@ -113,6 +113,7 @@ urlpatterns = [
     path("ugc/", ugc.UgcView.as_view(), name="ugc"),
     path("ugc/moderate/", ugc.UgcModerateView.as_view(), name="ugc-moderate"),
     path("ugc/import/", ugc.UgcImportView.as_view(), name="ugc-import"),
+    path("ugc/reviews-import/", ugc.UgcReviewsImportView.as_view(), name="ugc-reviews-import"),
     path("ugc/preview/", ugc.UgcPreviewView.as_view(), name="ugc-preview"),
     path("ugc/<int:content_id>/tags/", ugc.UgcTagView.as_view(), name="ugc-tag"),
     path("ugc/removals/<int:request_id>/", ugc.UgcRemovalView.as_view(), name="ugc-removal"),

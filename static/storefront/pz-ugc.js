@@ -109,7 +109,7 @@
     var media = el("div", "ugc-card__media");
     if (it.kind === "video" && it.media) {
       var v = el("video");
-      v.src = it.media; v.controls = true; v.preload = "none"; v.muted = true;
+      v.src = it.media; v.poster = it.poster; v.controls = true; v.preload = "none"; v.muted = true;
       v.setAttribute("playsinline", "");
       media.appendChild(v);
     } else if (it.image) {
@@ -128,6 +128,8 @@
     if (it.text) li.appendChild(el("p", "ugc-card__text", it.text));
     if (it.products.length) li.appendChild(products(it.products));
     why(li, it);
+    var rm = el("a", "ugc-card__remove", "Remove my photo");
+    rm.href = "#ugc-removal"; rm.dataset.pzUgcRemove = it.id; li.appendChild(rm);
     return li;
   }
 
@@ -144,6 +146,8 @@
     li.appendChild(byline(it));
     if (it.products.length) li.appendChild(products(it.products));
     why(li, it);
+    var rm = el("a", "ugc-card__remove", "Remove my photo");
+    rm.href = "#ugc-removal"; rm.dataset.pzUgcRemove = it.id; li.appendChild(rm);
     return li;
   }
 
@@ -201,4 +205,9 @@
   [].forEach.call(document.querySelectorAll('[data-pz-ugc="highlights"]'), function (b) { fill(b, "ugc/highlights", quoteCard); });
   [].forEach.call(document.querySelectorAll('form[data-pz-ugc="upload"]'), function (f) { wire(f, "ugc/uploads"); });
   [].forEach.call(document.querySelectorAll('form[data-pz-ugc="removal"]'), function (f) { wire(f, "ugc/removal-requests"); });
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest("[data-pz-ugc-remove]"), f = document.querySelector('[data-pz-ugc="removal"]');
+    if (!a || !f) return;
+    f.content_id.value = a.dataset.pzUgcRemove; f.parentNode.open = true; f.email.focus();
+  });
 })();

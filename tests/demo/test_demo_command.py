@@ -97,7 +97,7 @@ def test_demo_refuses_a_missing_data_file(tmp_path):
 
 @pytest.mark.django_db
 def test_demo_serves_with_runserver_without_the_autoreloader(sample, monkeypatch):
-    # given call_command is recorded instead of run (migrate and runserver)
+    # given call_command is recorded instead of run (migrate, messages and runserver)
     calls: list[tuple[tuple[object, ...], dict[str, object]]] = []
     monkeypatch.setattr(
         demo_command, "call_command", lambda *args, **kwargs: calls.append((args, kwargs))
@@ -106,8 +106,9 @@ def test_demo_serves_with_runserver_without_the_autoreloader(sample, monkeypatch
     call_command(
         "demo", "--no-progress", "--port", "8765", "--data", str(sample), stdout=StringIO()
     )
-    # then it migrated, then served on loopback without the reloader
+    # then it migrated, compiled the translations, then served on loopback without the reloader
     assert calls == [
         (("migrate",), {"interactive": False, "verbosity": 0}),
+        (("messages",), {"compile": True, "verbosity": 0}),
         (("runserver", "127.0.0.1:8765"), {"use_reloader": False}),
     ]

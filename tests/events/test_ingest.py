@@ -90,6 +90,34 @@ def test_a_repeated_batch_is_stored_once(client, shop, catalog):
 
 
 @pytest.mark.django_db
+def test_a_failing_drain_keeps_the_batch_and_the_request_still_succeeds(
+    client, shop, catalog, monkeypatch
+):
+    # given a drain that fails once (e.g. the visitor was erased between lookup and insert)
+    from personalization.events import services
+
+    real = services.buffer_drain_once
+    calls = {"n": 0}
+
+    def failing_once(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("visitor vanished mid-batch")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "buffer_drain_once", failing_once)
+    body = batch(event("product_view", product_id="101"))
+    # when the batch is sent
+    response = post(client, shop, body)
+    # then the shopper's request is accepted, nothing is stored yet, and nothing is lost:
+    assert response.status_code == 202
+    assert Event.objects.filter(shop=shop).count() == 0
+    # the next drain stores the buffered batch exactly once
+    services.buffer_drain_once()
+    assert Event.objects.filter(shop=shop).count() == 1
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("make_body", "status", "reason", "field"),
     [

@@ -6,6 +6,7 @@ the gallery in a different order, and the admin preview says why."""
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -177,6 +178,18 @@ def test_upload_approve_tag_and_see_it_in_the_product_gallery(
             )
         )
     ) == {"impression", "click"}
+    # the creator's "Remove my photo" link opens the removal form with the item's number, and
+    # their own email takes it down at once
+    shopper.goto(f"{live_server.url}/demo/products/{product.handle}/")
+    gallery(shopper)
+    shopper.locator(f'[data-pz-ugc="gallery"] [data-pz-ugc-remove="{content.pk}"]').first.click()
+    removal = shopper.locator('form[data-pz-ugc="removal"]')
+    assert removal.locator('input[name="content_id"]').input_value() == str(content.pk)
+    removal.locator('input[name="email"]').fill("ana@example.com")
+    removal.get_by_role("button", name="Ask for removal").click()
+    removal.locator("[data-pz-ugc-status]").filter(has_text=re.compile(r"\w")).wait_for()
+    content.refresh_from_db()
+    assert content.status == "removed"
     # the one console error is the refused SVG's 400
     assert [e for e in shopper.errors if "status of 400" not in e] == []
     assert len(shopper.errors) == 1

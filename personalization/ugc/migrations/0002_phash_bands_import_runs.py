@@ -69,6 +69,7 @@ class Migration(migrations.Migration):
                 ),
                 ("is_fetch", models.BooleanField(default=False, help_text="reads the store first")),
                 ("fetched_after", models.DateTimeField(blank=True, null=True)),
+                ("store_started_at", models.DateTimeField(blank=True, null=True)),
                 ("created", models.PositiveIntegerField(default=0)),
                 ("updated", models.PositiveIntegerField(default=0)),
                 ("skipped", models.PositiveIntegerField(default=0)),

@@ -4,16 +4,20 @@ removal requests, and the gallery preview per persona with the reason for each p
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from personalization.decisions.catalog import catalog_snapshot
 from personalization.decisions.context import PERSONAS, persona_context
 from personalization.ugc import imports, selectors, services, storage
-from personalization.ugc.models import Kind, RemovalStatus, Status
+from personalization.ugc.models import Kind, RemovalStatus, Source, Status
 from shopapp.adminui.views.base import AdminPage, app_url, is_htmx
+from shopapp.shops.models import Platform, Shop
 
 MAX_CSV_BYTES = imports.MAX_BYTES
 PAGE_SIZE = 60
@@ -23,7 +27,12 @@ MAX_ROW_ERRORS_SHOWN = 100
 def _item(content: Any) -> dict[str, Any]:
     return {
         "content": content,
-        "thumb": storage.file_url(content.thumbnail_name or content.media_name),
+        # A video has no thumbnail (nothing decodes it): the page shows the neutral poster tile.
+        "thumb": ""
+        if content.kind == Kind.VIDEO
+        else storage.file_url(content.thumbnail_name or content.media_name),
+        "poster": selectors.VIDEO_POSTER if content.kind == Kind.VIDEO else "",
+        "media": storage.file_url(content.media_name) if content.kind == Kind.VIDEO else "",
         "tagged": [t.product for t in content.tags.all()],
     }
 
@@ -62,8 +71,29 @@ class UgcView(AdminPage):
             "import_errors": (import_errors or [])[:MAX_ROW_ERRORS_SHOWN],
             "import_errors_more": max(0, len(import_errors or []) - MAX_ROW_ERRORS_SHOWN),
             "personas": PERSONAS,
+            **_reviews_context(shop),
         }
         return self.page("adminui/ugc/page.html", context, status=status)
+
+
+def _reviews_context(shop: Shop) -> dict[str, Any]:
+    is_woocommerce = shop.platform == Platform.WOOCOMMERCE
+    return {
+        "can_import_reviews": is_woocommerce,
+        "reviews_run": selectors.import_run_latest(shop=shop, source=Source.WOOCOMMERCE)
+        if is_woocommerce
+        else None,
+    }
+
+
+def _reviews_queue(shop: Shop) -> Any:
+    """The platform's "queue a reviews import" function, or None (only WooCommerce has one);
+    looked up by name so the admin does not import an integration it may not have."""
+    try:
+        module = importlib.import_module(f"integrations.{shop.platform}.tasks")
+    except ImportError:
+        return None
+    return getattr(module, f"{shop.platform}_reviews_import_queue", None)
 
 
 class UgcModerateView(UgcView):
@@ -152,6 +182,41 @@ class UgcImportView(UgcModerateView):
         except services.UgcInputInvalid as exc:
             return self.render_page(request, errors={f"import-{exc.field}": str(exc)}, status=422)
         return self._back(f"Import ({result.source}): {result.summary}.")
+
+
+class UgcReviewsImportView(UgcModerateView):
+    """ "Import reviews now" (WooCommerce): POST queues the import task; GET is the status
+    partial the page polls while the run is queued or running."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        shop = self.get_shop()
+        return self.page(
+            "adminui/ugc/_reviews_run.html", {**_reviews_context(shop), "is_partial": True}
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        shop = self.get_shop()
+        queue = _reviews_queue(shop)
+        if queue is None or shop.platform != Platform.WOOCOMMERCE:
+            return self.render_page(
+                request,
+                errors={
+                    "reviews-import": _(
+                        "Reviews are imported from a WooCommerce store; on Shopify, import "
+                        "your review app's CSV export."
+                    )
+                },
+                status=422,
+            )
+        with transaction.atomic():
+            run_id = queue(shop.pk, is_fetch=True)
+        if run_id is None:
+            return self.render_page(
+                request,
+                errors={"reviews-import": _("Connect your store again to import its reviews.")},
+                status=422,
+            )
+        return self._back(_("Importing reviews from your store…"))
 
 
 class UgcRemovalView(UgcModerateView):

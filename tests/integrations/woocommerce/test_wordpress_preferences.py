@@ -157,6 +157,7 @@ def test_a_shopper_takes_the_quiz_and_is_forgotten_on_wordpress(
         page.reload()
         page.wait_for_selector("form.pz-prefs__form", timeout=20_000)
         assert page.input_value("form.pz-prefs__form input[name=interests]") == "Candles"
+        page.wait_for_selector("form.pz-quiz__form", timeout=20_000)
         assert page.locator("form.pz-quiz__form").count() == 1  # bound once
         # when the shopper asks to be forgotten and confirms
         page.on("dialog", lambda dialog: dialog.accept())
