@@ -253,7 +253,9 @@ junit=$ARTIFACTS/pytest-junit.xml
 log=$ARTIFACTS/pytest.log
 rm -f "$junit"
 echo "--- pytest tests/ $*"
-"$BIN/pytest" tests/ --junitxml="$junit" --durations=5 "$@" 2>&1 | tee "$log"
+pytest_started_at=$SECONDS
+load_at_start=$(cut -d" " -f1-3 /proc/loadavg 2>/dev/null)
+"$BIN/pytest" tests/ --junitxml="$junit" --durations=15 "$@" 2>&1 | tee "$log"
 pytest_rc=${PIPESTATUS[0]}
 
 # Exit code 5 is "no tests collected"; a run where nothing passed proves nothing either.
@@ -287,9 +289,36 @@ fi
 
 summary=$(grep -E '^=+ .*in [0-9.]+s.* =+$' "$log" | tail -n 1)
 echo
+# Where the time went, last so CI logs end with it: a test's time here is setup + call + teardown.
+"$BIN/python" - "$junit" <<'PY' || true
+import sys
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+
+try:
+    root = ET.parse(sys.argv[1]).getroot()
+except (OSError, ET.ParseError):
+    sys.exit()
+tests = [
+    (float(case.get("time", 0)), f"{case.get('classname', '')}::{case.get('name', '')}")
+    for case in root.iter("testcase")
+]
+per_file: defaultdict[str, float] = defaultdict(float)
+for seconds, name in tests:
+    per_file[name.split("::")[0]] += seconds
+print("slowest 15 tests (setup + call + teardown):")
+for seconds, name in sorted(tests, reverse=True)[:15]:
+    print(f"  {seconds:7.1f}s  {name}")
+print("slowest 10 test modules:")
+for name, seconds in sorted(per_file.items(), key=lambda item: -item[1])[:10]:
+    print(f"  {seconds:7.1f}s  {name}")
+PY
+echo
 echo "services: postgresql=$has_pg redis=$has_redis rabbitmq=$has_rabbitmq"
 echo "pytest:   ${summary:-no summary line (pytest exit code $pytest_rc)}"
-echo "time:     $((SECONDS - started_at))s"
+echo "time:     $((SECONDS - started_at))s (pytest $((SECONDS - pytest_started_at))s)"
+# Timings on a shared machine mean little without its load (1, 5 and 15 minute averages).
+echo "load:     $(cut -d" " -f1-3 /proc/loadavg 2>/dev/null) at the end, ${load_at_start:-?} at the start of pytest"
 if [ ${#failed[@]} -gt 0 ]; then
     echo "test: FAILED: ${failed[*]}"
     exit 1

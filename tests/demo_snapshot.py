@@ -5,7 +5,9 @@
 for real and snapshots every table; later ones get the rows back with COPY (PostgreSQL) or
 INSERT (SQLite) in well under a second. They run under `transactional_db`, whose flush at
 teardown removes whatever the test wrote, so the snapshot never sees another test's rows.
-`tests/demo/test_importer.py` still loads the sample for real: that is what it tests.
+`tests/demo/test_importer.py` still loads the sample for real: that is what it tests. It runs
+first (pytest-django orders tests without `transactional_db` before those with it) and leaves its
+checked load as the snapshot, so in a whole run the sample is loaded once.
 """
 
 from __future__ import annotations
@@ -24,13 +26,22 @@ from shopapp.shops.models import Shop
 _snapshots: dict[tuple[str, str], dict[str, Any]] = {}
 
 
+def _key() -> tuple[str, str]:
+    return (connection.vendor, str(connection.settings_dict["NAME"]))
+
+
+def demo_shop_remember() -> None:
+    """Snapshot the database as it is now: a test that has just loaded the sample (and checked
+    it) calls this, so the browser tests after it need not load it again."""
+    _snapshots[_key()] = _take()
+
+
 def demo_shop_loaded() -> Shop:
     """The demo shop with the whole sample loaded and learned, as `demo_shop_load()` leaves it."""
-    key = (connection.vendor, str(connection.settings_dict["NAME"]))
-    snapshot = _snapshots.get(key)
+    snapshot = _snapshots.get(_key())
     if snapshot is None:
         shop = demo_shop_load().shop
-        _snapshots[key] = _take()
+        demo_shop_remember()
         return shop
     _restore(snapshot)
     shop = Shop.objects.get(domain=settings.DEMO_SHOP_DOMAIN)
@@ -72,19 +83,18 @@ def _restore(snapshot: dict[str, Any]) -> None:
                         copy.write(data)
             _sequences_past_restored_ids(cursor)
         else:
-            with connection.constraint_checks_disabled():
-                for table in tables:
-                    cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
-                for table in tables:
-                    columns, rows = snapshot.get(table, ([], []))
-                    if rows:
-                        names = ", ".join(connection.ops.quote_name(c) for c in columns)
-                        marks = ", ".join(["%s"] * len(columns))
-                        cursor.executemany(
-                            f"INSERT INTO {connection.ops.quote_name(table)} ({names}) "
-                            f"VALUES ({marks})",
-                            rows,
-                        )
+            # SQLite's foreign keys are deferred too; it never moves an AUTOINCREMENT back.
+            for table in tables:
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+            for table in tables:
+                columns, rows = snapshot.get(table, ([], []))
+                if rows:
+                    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+                    marks = ", ".join(["%s"] * len(columns))
+                    cursor.executemany(
+                        f"INSERT INTO {connection.ops.quote_name(table)} ({names}) VALUES ({marks})",
+                        rows,
+                    )
     from django.contrib.contenttypes.models import ContentType
 
     # The flush before this test recreated the content types with other ids.

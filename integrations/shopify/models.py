@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from integrations.syncruns import SyncRunBase
+from integrations.syncruns import SyncStatus as SyncStatus
 from shopapp.languages.text import lazy_text as _lazy
 from shopapp.shops.fields import EncryptedJSONField
 from shopapp.shops.models import Shop, ShopOwned
@@ -83,13 +85,6 @@ class SyncKind(models.TextChoices):
     INCREMENTAL = "incremental", _lazy("Incremental (changed since)")
 
 
-class SyncStatus(models.TextChoices):
-    RUNNING = "running", _lazy("Running")
-    DONE = "done", _lazy("Done")
-    FAILED = "failed", _lazy("Failed")
-    CANCELLED = "cancelled", _lazy("Cancelled")
-
-
 class SyncPhase(models.TextChoices):
     QUEUED = "queued", _lazy("Queued")
     PRODUCTS = "products", _lazy("Products")
@@ -99,27 +94,14 @@ class SyncPhase(models.TextChoices):
     DONE = "done", _lazy("Done")
 
 
-class SyncRun(ShopOwned):
+class SyncRun(SyncRunBase):
     """One sync of a shop, with the progress the admin shows and what a resume needs."""
 
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", db_index=False)
     kind = models.CharField(max_length=12, choices=SyncKind.choices, default=SyncKind.FULL)
-    status = models.CharField(max_length=10, choices=SyncStatus.choices, default=SyncStatus.RUNNING)
     phase = models.CharField(max_length=12, choices=SyncPhase.choices, default=SyncPhase.QUEUED)
-    phases_done = models.JSONField(default=list, blank=True)
     # The current phase's bulk operation: a resumed run polls it instead of starting another.
     bulk_operation_id = models.CharField(max_length=128, blank=True)
-    rows_done = models.BigIntegerField(default=0)
-    phase_rows_done = models.BigIntegerField(default=0)
-    phase_rows_total = models.BigIntegerField(null=True, blank=True)
     since = models.DateTimeField(null=True, blank=True, help_text="incremental: changes after")
-    started_at = models.DateTimeField(default=timezone.now)
-    phase_started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    # The latest problems, newest last: [{"at", "phase", "message"}], bounded.
-    errors = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [
@@ -130,15 +112,6 @@ class SyncRun(ShopOwned):
             )
         ]
         indexes = [models.Index(fields=["shop", "-started_at"], name="shopify_syncrun_recent")]
-
-    @property
-    def eta_seconds(self) -> float | None:
-        """Seconds left in the current phase at the rate it has run so far."""
-        if not self.phase_rows_total or not self.phase_started_at or not self.phase_rows_done:
-            return None
-        elapsed = (timezone.now() - self.phase_started_at).total_seconds()
-        rate = self.phase_rows_done / max(elapsed, 1e-3)
-        return max(self.phase_rows_total - self.phase_rows_done, 0) / rate
 
 
 class ComplianceTopic(models.TextChoices):

@@ -14,13 +14,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
 
+from integrations import syncruns
 from integrations.shopify import mapping
 from integrations.shopify.auth import access_token, shop_needs_reauth
 from integrations.shopify.bulk import Spool, bulk_start, bulk_wait
@@ -29,14 +30,23 @@ from integrations.shopify.client import (
     ShopifyAuthError,
     ShopifyTransientError,
 )
-from integrations.shopify.models import SyncKind, SyncPhase, SyncRun, SyncStatus
+from integrations.shopify.models import (
+    SyncKind,
+    SyncPhase,
+    SyncRun,
+    SyncStatus,
+    Tombstone,
+    TombstoneKind,
+)
 from shopapp.catalog import first_load
 from shopapp.catalog import services as catalog
 from shopapp.catalog.models import (
     Collection,
     Customer,
+    Mirrored,
     Order,
     Product,
+    Variant,
 )
 from shopapp.catalog.records import CollectionRecord
 from shopapp.shops.models import InstallState, Shop
@@ -45,7 +55,6 @@ logger = logging.getLogger(__name__)
 
 BATCH = 2_000
 UPSERT_BATCH = 500
-MAX_ERRORS_KEPT = 20
 MAX_PHASE_ATTEMPTS = 3
 
 
@@ -133,7 +142,14 @@ PHASES: tuple[tuple[str, str], ...] = (
 )
 
 
-def phase_write(shop: Shop, phase: str, spool: Spool, *, progress: Progress | None = None) -> int:
+def phase_write(
+    shop: Shop,
+    phase: str,
+    spool: Spool,
+    *,
+    progress: Progress | None = None,
+    seen: Seen | None = None,
+) -> int:
     """Write a spooled phase: COPY for a shop with no rows of this kind yet, else guarded upserts.
     Each batch commits on its own, so a crash loses at most one batch of work."""
     writer = WRITERS[phase]
@@ -141,6 +157,8 @@ def phase_write(shop: Shop, phase: str, spool: Spool, *, progress: Progress | No
     written = 0
     for batch in spool.batches(BATCH if is_fresh else UPSERT_BATCH):
         records = writer.to_records(batch)
+        if seen is not None:
+            seen.add(records)
         with transaction.atomic():
             if is_fresh:
                 writer.copy(shop, records)
@@ -152,41 +170,109 @@ def phase_write(shop: Shop, phase: str, spool: Spool, *, progress: Progress | No
     return written
 
 
+# Vanished rows: a completed full sync soft-deletes what Shopify no longer lists
+
+# Orders are left out: without read_all_orders Shopify lists only the last 60 days of them, so an
+# order missing from the bulk result is not a deleted order.
+VANISHING: dict[str, tuple[type[Product | Collection | Customer], str]] = {
+    SyncPhase.PRODUCTS: (Product, TombstoneKind.PRODUCT),
+    SyncPhase.COLLECTIONS: (Collection, TombstoneKind.COLLECTION),
+    SyncPhase.CUSTOMERS: (Customer, TombstoneKind.CUSTOMER),
+}
+
+
+@dataclass
+class Seen:
+    """The platform ids one phase's bulk result listed (and, for products, their variants')."""
+
+    ids: set[str] = field(default_factory=set)
+    variant_ids: set[str] = field(default_factory=set)
+
+    def add(self, records: Sequence[Any]) -> None:
+        for record in records:
+            self.ids.add(record.platform_id)
+            for variant in getattr(record, "variants", ()):
+                self.variant_ids.add(variant.platform_id)
+
+
+@dataclass
+class Vanished:
+    """What one completed phase did not list, held until the whole run completes."""
+
+    model: type[Product | Collection | Customer]
+    kind: str
+    ids: list[str]
+    variant_ids: list[str]
+
+
+def _live_ids_before(model: type[Mirrored], shop: Shop, cutoff: datetime) -> set[str]:
+    # Rows we created after the bulk operation started (a create webhook racing the snapshot)
+    # may be missing from its result without being deleted: they are spared.
+    return set(
+        model._default_manager.filter(
+            shop=shop, deleted_at__isnull=True, created_at__lt=cutoff
+        ).values_list("platform_id", flat=True)
+    )
+
+
+def phase_vanished(shop: Shop, phase: str, seen: Seen, *, cutoff: datetime) -> Vanished | None:
+    """The rows of a phase's kind the completed bulk result did not list."""
+    if phase not in VANISHING:
+        return None
+    model, kind = VANISHING[phase]
+    ids = sorted(_live_ids_before(model, shop, cutoff) - seen.ids)
+    variant_ids = (
+        sorted(_live_ids_before(Variant, shop, cutoff) - seen.variant_ids)
+        if model is Product
+        else []
+    )
+    return Vanished(model, kind, ids, variant_ids)
+
+
+def vanished_soft_delete(shop: Shop, vanished: Sequence[Vanished]) -> dict[str, int]:
+    """Delete what a completed full sync did not see, as the delete webhooks do: a tombstone
+    (Shopify never reuses ids, so nothing late revives it) and the soft delete."""
+    counts: dict[str, int] = {}
+    with transaction.atomic():
+        for gone in vanished:
+            Tombstone.objects.bulk_create(
+                [Tombstone(shop=shop, kind=gone.kind, platform_id=pid) for pid in gone.ids],
+                ignore_conflicts=True,
+            )
+            counts[gone.kind] = catalog.mirrored_soft_delete(
+                shop=shop, model=gone.model, platform_ids=gone.ids
+            )
+            if gone.variant_ids:
+                counts["variant"] = catalog.mirrored_soft_delete(
+                    shop=shop, model=Variant, platform_ids=gone.variant_ids
+                )
+    if any(counts.values()):
+        logger.info("shop %s: full sync soft-deleted vanished rows %s", shop.pk, counts)
+    return counts
+
+
 # Running a full sync
 
 
 def sync_run_start(*, shop: Shop, kind: str = SyncKind.FULL) -> SyncRun:
-    """The shop's running sync, or a new one."""
-    with transaction.atomic():
-        Shop.objects.select_for_update().filter(pk=shop.pk).first()
-        running = SyncRun.objects.filter(shop=shop, status=SyncStatus.RUNNING).first()
-        if running is not None:
-            return running
-        since = None
-        if kind == SyncKind.INCREMENTAL:
-            last = (
-                SyncRun.objects.filter(shop=shop, status=SyncStatus.DONE)
-                .order_by("-started_at")
-                .first()
-            )
-            since = last.started_at if last else None
-        return SyncRun.objects.create(shop=shop, kind=kind, since=since)
+    """The shop's running sync, or a new one (an incremental one reads changes since the last
+    finished run)."""
+
+    def fields() -> dict[str, Any]:
+        if kind != SyncKind.INCREMENTAL:
+            return {}
+        last = (
+            SyncRun.objects.filter(shop=shop, status=SyncStatus.DONE)
+            .order_by("-started_at")
+            .first()
+        )
+        return {"since": last.started_at if last else None}
+
+    return syncruns.run_start(SyncRun, shop=shop, kind=kind, fields=fields)
 
 
-def _record_error(run: SyncRun, message: str) -> None:
-    run.errors = [
-        *run.errors,
-        {"at": timezone.now().isoformat(), "phase": run.phase, "message": message[:500]},
-    ][-MAX_ERRORS_KEPT:]
-
-
-def _finish(run: SyncRun, status: str) -> SyncRun:
-    run.status = status
-    run.finished_at = timezone.now()
-    if status == SyncStatus.DONE:
-        run.phase = SyncPhase.DONE
-    run.save()
-    return run
+_record_error = syncruns.record_error
+_finish = syncruns.finish
 
 
 def sync_run_continue(
@@ -207,13 +293,18 @@ def sync_run_continue(
     run.attempts += 1
     run.heartbeat_at = timezone.now()
     run.save(update_fields=["attempts", "heartbeat_at"])
+    # Phases completed by this attempt; a phase an earlier attempt completed (before a crash) has
+    # lost its ids with its spool, so its vanished rows wait for the next full sync.
+    vanished: list[Vanished] = []
     try:
         if run.kind == SyncKind.INCREMENTAL:
             sync_since(shop=shop, since=run.since, client=client, progress=Progress(run.pk))
         else:
             for phase, document_name in PHASES:
                 if phase not in run.phases_done:
-                    _run_phase(run, shop, phase, document_name, client, sleep)
+                    gone = _run_phase(run, shop, phase, document_name, client, sleep)
+                    if gone is not None:
+                        vanished.append(gone)
     except SyncCancelled:
         run.refresh_from_db()
         return run
@@ -233,6 +324,10 @@ def sync_run_continue(
         _finish(run, SyncStatus.FAILED)
         raise
     run.refresh_from_db()
+    if run.status != SyncStatus.RUNNING:
+        return run
+    # Only now, with every phase complete: a failed or partial run never deletes anything.
+    vanished_soft_delete(shop, vanished)
     return _finish(run, SyncStatus.DONE)
 
 
@@ -243,7 +338,7 @@ def _run_phase(
     document_name: str,
     client: AdminClient,
     sleep: Callable[[float], None],
-) -> None:
+) -> Vanished | None:
     for attempt in range(1, MAX_PHASE_ATTEMPTS + 1):
         if run.phase != phase or not run.phase_started_at:
             run.phase = phase
@@ -261,21 +356,25 @@ def _run_phase(
             ):
                 raise SyncCancelled(f"sync run {run.pk} is no longer running")
 
+        # Set before the bulk operation started (a resumed phase keeps its own).
+        cutoff = run.phase_started_at or timezone.now()
         result = bulk_wait(client, run.bulk_operation_id, on_poll=heartbeat, sleep=sleep)
         if result.status == "COMPLETED":
+            seen = Seen()
             if result.url:
                 with Spool() as spool:
                     spool.load(client.stream_lines(result.url))
                     SyncRun.objects.filter(pk=run.pk).update(
                         phase_rows_total=spool.parent_count + spool.child_count
                     )
-                    phase_write(shop, phase, spool, progress=Progress(run.pk))
+                    phase_write(shop, phase, spool, progress=Progress(run.pk), seen=seen)
+            gone = phase_vanished(shop, phase, seen, cutoff=cutoff)
             run.refresh_from_db()
             run.phases_done = [*run.phases_done, phase]
             run.bulk_operation_id = ""
             run.phase_started_at = None
             run.save()
-            return
+            return gone
         _record_error(run, f"bulk operation {result.status} ({result.error_code}), try {attempt}")
         run.bulk_operation_id = ""
         run.save()
@@ -338,9 +437,4 @@ def sync_runs_cancel(*, shop: Shop, reason: str) -> int:
 
 
 def sync_runs_stalled(*, older_than: timedelta) -> list[int]:
-    cutoff = timezone.now() - older_than
-    return list(
-        SyncRun.objects.filter(status=SyncStatus.RUNNING, heartbeat_at__lt=cutoff).values_list(
-            "pk", flat=True
-        )
-    )
+    return syncruns.runs_stalled(SyncRun, older_than=older_than)

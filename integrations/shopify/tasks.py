@@ -8,11 +8,11 @@ transient database errors are retried.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from integrations import syncruns
 from integrations.shopify import privacy, storefront, sync, webhooks
 from integrations.shopify.client import ShopifyAuthError, ShopifyTransientError
 from integrations.shopify.models import (
@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 QUEUE = "sync"
 TRANSIENT = (ShopifyTransientError, OperationalError, InterfaceError)
-STALLED_AFTER = timedelta(minutes=10)
+STALLED_AFTER = syncruns.STALLED_AFTER
 
 
 @shared_task(
@@ -111,12 +111,8 @@ def shopify_storefront_connect(shop_id: int) -> bool:
 @shared_task(
     queue=QUEUE,
     # A big shop's phase can run long; a worker killed past this is resumed by the repair task.
-    time_limit=60 * 60 * 3,
-    soft_time_limit=60 * 60 * 3 - 60,
     autoretry_for=TRANSIENT,
-    retry_backoff=30,
-    retry_backoff_max=900,
-    max_retries=10,
+    **syncruns.CONTINUE_TASK_OPTIONS,
 )
 def shopify_sync_continue(run_id: int) -> str:
     run = SyncRun.objects.filter(pk=run_id).first()
@@ -140,7 +136,6 @@ def shopify_catch_up(shop_id: int) -> int | None:
 @shared_task(queue=QUEUE, time_limit=120, soft_time_limit=100)
 def shopify_sync_repair() -> list[int]:
     """Resume runs whose worker died (no heartbeat for STALLED_AFTER)."""
-    stalled = sync.sync_runs_stalled(older_than=STALLED_AFTER)
-    for run_id in stalled:
-        shopify_sync_continue.delay(run_id)
-    return stalled
+    return syncruns.runs_resume_stalled(
+        SyncRun, shopify_sync_continue.delay, older_than=STALLED_AFTER
+    )

@@ -21,6 +21,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from integrations.syncruns import SyncRunBase
+from integrations.syncruns import SyncStatus as SyncStatus
 from shopapp.languages.text import lazy_text as _lazy
 from shopapp.shops.fields import EncryptedJSONField, EncryptedTextField
 from shopapp.shops.models import Shop, ShopOwned
@@ -187,13 +189,6 @@ class SyncKind(models.TextChoices):
     SWEEP = "sweep", _lazy("Id sweep (deletes and gaps)")
 
 
-class SyncStatus(models.TextChoices):
-    RUNNING = "running", _lazy("Running")
-    DONE = "done", _lazy("Done")
-    FAILED = "failed", _lazy("Failed")
-    CANCELLED = "cancelled", _lazy("Cancelled")
-
-
 class SyncPhase(models.TextChoices):
     QUEUED = "queued", _lazy("Queued")
     COLLECTIONS = "collections", _lazy("Categories")
@@ -205,32 +200,20 @@ class SyncPhase(models.TextChoices):
     DONE = "done", _lazy("Done")
 
 
-class SyncRun(ShopOwned):
-    """One sync of a store. Field names match the Shopify integration's SyncRun, so the admin
-    can show either the same way."""
+class SyncRun(SyncRunBase):
+    """One sync of a store. Field names match the Shopify integration's SyncRun (both build on
+    `SyncRunBase`), so the admin can show either the same way."""
 
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="+", db_index=False)
     kind = models.CharField(max_length=12, choices=SyncKind.choices, default=SyncKind.FULL)
-    status = models.CharField(max_length=10, choices=SyncStatus.choices, default=SyncStatus.RUNNING)
     phase = models.CharField(max_length=12, choices=SyncPhase.choices, default=SyncPhase.QUEUED)
-    phases_done = models.JSONField(default=list, blank=True)
     # The next page of the current phase: a resumed run starts there.
     next_page = models.PositiveIntegerField(default=1)
-    rows_done = models.BigIntegerField(default=0)
-    phase_rows_done = models.BigIntegerField(default=0)
-    phase_rows_total = models.BigIntegerField(null=True, blank=True)
     # What each phase wrote: {"products": 5000, "variations": 3100, ...}
     counts = models.JSONField(default=dict, blank=True)
     # State a resumed phase needs: category → product ids seen by the products phase.
     scratch = models.JSONField(default=dict, blank=True)
     # The store's clock (Date header) when the run started: the next incremental starts there.
     store_started_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(default=timezone.now)
-    phase_started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [
@@ -239,15 +222,6 @@ class SyncRun(ShopOwned):
             )
         ]
         indexes = [models.Index(fields=["shop", "-started_at"], name="woo_syncrun_recent")]
-
-    @property
-    def eta_seconds(self) -> float | None:
-        """Seconds left in the current phase at the rate it has run so far."""
-        if not self.phase_rows_total or not self.phase_started_at or not self.phase_rows_done:
-            return None
-        elapsed = (timezone.now() - self.phase_started_at).total_seconds()
-        rate = self.phase_rows_done / max(elapsed, 1e-3)
-        return max(self.phase_rows_total - self.phase_rows_done, 0) / rate
 
 
 class Review(ShopOwned):

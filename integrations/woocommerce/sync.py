@@ -10,7 +10,9 @@ resumed by `woocommerce_sync_repair` where it stopped.
 **Incremental**: products and orders `modified_after` the store's own clock at the last pass
 (its Date header) minus five minutes, with `dates_are_gmt=true`; an item whose
 (id, date_modified_gmt) we already hold is skipped, so the overlap costs nothing (and a variable
-product we already have is not read again). Customers have no date filter: new ones are found by
+product we already have is not read again). A variation's own edit (price, stock) leaves its
+parent's `date_modified` alone, so each variable product we hold is asked for its variations
+`modified_after` the same mark, and re-read when one differs from what we hold. Customers have no date filter: new ones are found by
 id (newest first, until a page holds ids we know); changes come by webhook and nightly. Reviews
 only have `after` (created, in the site's local time): new reviews, with a window wide enough
 for any time zone.
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,6 +40,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from integrations import syncruns
 from integrations.woocommerce import mapping
 from integrations.woocommerce.client import (
     WooAuthError,
@@ -57,7 +61,14 @@ from integrations.woocommerce.models import (
 from integrations.woocommerce.stores import client_for
 from shopapp.catalog import first_load as first_loads
 from shopapp.catalog import services as catalog
-from shopapp.catalog.models import Collection, CollectionMembership, Customer, Order, Product
+from shopapp.catalog.models import (
+    Collection,
+    CollectionMembership,
+    Customer,
+    Order,
+    Product,
+    Variant,
+)
 from shopapp.catalog.records import CollectionRecord, ProductRecord
 from shopapp.shops.crypto import lookup_hash
 from shopapp.shops.models import InstallState, Shop
@@ -141,7 +152,6 @@ OVERLAP = timedelta(minutes=5)
 # Reviews' `after` compares with the site's local time (no dates_are_gmt there): widen the window
 # by the largest UTC offset there is; upserting a review twice changes nothing.
 REVIEWS_OVERLAP = timedelta(hours=14, minutes=5)
-MAX_ERRORS_KEPT = 20
 # Past this many vanished ids, the sweep stops reading them one by one.
 MAX_GONE_READS = 200
 EPOCH = datetime(2000, 1, 1, tzinfo=timezone.get_fixed_timezone(0))
@@ -563,28 +573,11 @@ class Progress:
 
 def sync_run_start(*, shop: Shop, kind: str = SyncKind.FULL) -> SyncRun:
     """The shop's running sync, or a new one."""
-    with transaction.atomic():
-        Shop.objects.select_for_update().filter(pk=shop.pk).first()
-        running = SyncRun.objects.filter(shop=shop, status=SyncStatus.RUNNING).first()
-        if running is not None:
-            return running
-        return SyncRun.objects.create(shop=shop, kind=kind)
+    return syncruns.run_start(SyncRun, shop=shop, kind=kind)
 
 
-def _record_error(run: SyncRun, message: str) -> None:
-    run.errors = [
-        *run.errors,
-        {"at": timezone.now().isoformat(), "phase": run.phase, "message": message[:500]},
-    ][-MAX_ERRORS_KEPT:]
-
-
-def _finish(run: SyncRun, status: str) -> SyncRun:
-    run.status = status
-    run.finished_at = timezone.now()
-    if status == SyncStatus.DONE:
-        run.phase = SyncPhase.DONE
-    run.save()
-    return run
+_record_error = syncruns.record_error
+_finish = syncruns.finish
 
 
 def _count(run: SyncRun, **counts: int) -> None:
@@ -820,6 +813,7 @@ def sync_since(
         return (moment or EPOCH) - OVERLAP
 
     first_response_time: datetime | None = None
+    read_again: set[str] = set()
     for page in client.pages(
         "products",
         {"status": "any", "modified_after": since(store.products_synced_to), "dates_are_gmt": True},
@@ -832,6 +826,10 @@ def sync_since(
         counts["skipped"] += len(same)
         changed = [i for i in page.items if str(i["id"]) not in same]
         counts["products"] += apply_products(shop, client, changed, is_current=True)["products"]
+        read_again.update(str(i["id"]) for i in changed)
+    counts["variations_changed"] = variations_changed(
+        shop, client, since(store.products_synced_to), skip=read_again
+    )
     for page in client.pages(
         "orders",
         {"status": "any", "modified_after": since(store.orders_synced_to), "dates_are_gmt": True},
@@ -852,6 +850,61 @@ def sync_since(
             reviews_synced_to=first_response_time,
         )
     return counts
+
+
+_VARIANT_STATE = ("title", "sku", "price", "compare_at_price", "in_stock", "inventory_quantity")
+
+
+def _variant_state(values: Sequence[Any]) -> tuple[Any, ...]:
+    return tuple(values)
+
+
+def variable_products_held(shop: Shop) -> dict[str, dict[str, tuple[Any, ...]]]:
+    """Our live variable products with their variants' state: {product id: {variation id:
+    state}}. A simple product's one variant carries the product's own id, so it is left out."""
+    held: dict[str, dict[str, tuple[Any, ...]]] = {}
+    for product_id, variant_id, *state in (
+        Variant.objects.filter(shop=shop, deleted_at__isnull=True, product__deleted_at__isnull=True)
+        .exclude(platform_id=models.F("product__platform_id"))
+        .values_list("product__platform_id", "platform_id", *_VARIANT_STATE)
+    ):
+        held.setdefault(product_id, {})[variant_id] = _variant_state(state)
+    return held
+
+
+def variations_changed(
+    shop: Shop, client: WooClient, after: datetime, *, skip: AbstractSet[str] = frozenset()
+) -> int:
+    """Re-read variable products whose variations changed after `after`. Editing a variation's
+    price or stock leaves its parent's `date_modified` alone, so `products?modified_after` misses
+    it; each parent's `variations?modified_after` lists it. That is one request per variable
+    product we hold (usually an empty page); a listed variation whose state we already hold (the
+    overlap's repeats) costs nothing more."""
+    parents = []
+    for pid, variants in sorted(variable_products_held(shop).items(), key=lambda kv: int(kv[0])):
+        if pid in skip:
+            continue
+        try:
+            listed = list(
+                client.items(
+                    f"products/{pid}/variations",
+                    {"modified_after": after, "dates_are_gmt": True},
+                    fields=VARIATION_FIELDS,
+                )
+            )
+        except WooNotFound:
+            # The parent is gone for good: the sweep (or its delete webhook) settles it.
+            continue
+        for item in listed:
+            record = mapping.variant_from_variation(item, 0)
+            state = _variant_state([getattr(record, name) for name in _VARIANT_STATE])
+            if variants.get(record.platform_id) != state:
+                parents.append(pid)
+                break
+    if not parents:
+        return 0
+    found = _read_by_ids(client, "products", parents, PRODUCT_FIELDS, status="any")
+    return apply_products(shop, client, found, is_current=True)["products"]
 
 
 def customers_new(shop: Shop, client: WooClient) -> int:
@@ -932,9 +985,4 @@ def sweep(shop: Shop, client: WooClient, progress: Progress | None = None) -> di
 
 
 def sync_runs_stalled(*, older_than: timedelta) -> list[int]:
-    cutoff = timezone.now() - older_than
-    return list(
-        SyncRun.objects.filter(status=SyncStatus.RUNNING, heartbeat_at__lt=cutoff).values_list(
-            "pk", flat=True
-        )
-    )
+    return syncruns.runs_stalled(SyncRun, older_than=older_than)

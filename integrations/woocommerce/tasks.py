@@ -14,6 +14,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
+from integrations import syncruns
 from integrations.woocommerce import auth, sync, ugc_reviews, webhooks
 from integrations.woocommerce.client import WooAuthError, WooError, WooTransientError
 from integrations.woocommerce.models import (
@@ -34,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 QUEUE = "sync"
 TRANSIENT = (WooTransientError, OperationalError, InterfaceError)
-STALLED_AFTER = timedelta(minutes=10)
+STALLED_AFTER = syncruns.STALLED_AFTER
 UNVERIFIED_AFTER = timedelta(minutes=2)
 
 
@@ -81,12 +82,8 @@ def woocommerce_shop_connected(shop_id: int) -> int | None:
 @shared_task(
     queue=QUEUE,
     # A big store's full sync runs long; a worker killed past this is resumed by the repair.
-    time_limit=60 * 60 * 3,
-    soft_time_limit=60 * 60 * 3 - 60,
     autoretry_for=TRANSIENT,
-    retry_backoff=30,
-    retry_backoff_max=900,
-    max_retries=10,
+    **syncruns.CONTINUE_TASK_OPTIONS,
 )
 def woocommerce_sync_continue(run_id: int) -> str:
     run = SyncRun.objects.filter(pk=run_id).first()
@@ -134,10 +131,9 @@ def woocommerce_reviews_import(import_run_id: int) -> str:
 @shared_task(queue=QUEUE, time_limit=120, soft_time_limit=100)
 def woocommerce_sync_repair() -> list[int]:
     """Resume runs whose worker died (no heartbeat for STALLED_AFTER)."""
-    stalled = sync.sync_runs_stalled(older_than=STALLED_AFTER)
-    for run_id in stalled:
-        woocommerce_sync_continue.delay(run_id)
-    return stalled
+    return syncruns.runs_resume_stalled(
+        SyncRun, woocommerce_sync_continue.delay, older_than=STALLED_AFTER
+    )
 
 
 def _start(shop_id: int, kind: str) -> int | None:

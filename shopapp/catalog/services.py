@@ -160,15 +160,16 @@ def orders_upsert(*, shop: Shop, orders: Sequence[OrderRecord]) -> int:
 def mirrored_soft_delete(
     *,
     shop: Shop,
-    model: type[Product | Collection | Customer | Order],
+    model: type[Product | Variant | Collection | Customer | Order],
     platform_ids: Sequence[str],
     deleted_at: datetime | None = None,
 ) -> int:
     """Mark rows deleted; upserts never clear `deleted_at`, so a late update cannot revive them."""
     when = deleted_at or timezone.now()
+    # `updated_at` by hand: update() skips auto_now, and the decisions' catalog version reads it.
     return model.objects.filter(
         shop=shop, platform_id__in=list(platform_ids), deleted_at__isnull=True
-    ).update(deleted_at=when)
+    ).update(deleted_at=when, updated_at=timezone.now())
 
 
 def mirrored_restore(
@@ -181,4 +182,4 @@ def mirrored_restore(
     the integration has made sure the platform's current state is live and newer."""
     return model.objects.filter(
         shop=shop, platform_id__in=list(platform_ids), deleted_at__isnull=False
-    ).update(deleted_at=None)
+    ).update(deleted_at=None, updated_at=timezone.now())

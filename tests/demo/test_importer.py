@@ -21,6 +21,7 @@ from shopapp.catalog.models import (
 from shopapp.demo import importer
 from shopapp.demo.services import demo_shop_load, retail_file_import
 from shopapp.demo.uci import UciFormatError
+from tests.demo_snapshot import demo_shop_remember
 
 HEADER = '"InvoiceNo","StockCode","Description","Quantity","InvoiceDate","UnitPrice","CustomerID","Country"\n'
 # One line per quirk the data set's README lists, plus ordinary sales.
@@ -304,3 +305,5 @@ def test_demo_shop_loads_the_real_sample_once():
     assert again.changed is False
     assert again.shop.pk == result.shop.pk
     assert OrderLine.objects.filter(shop=result.shop).count() == report["counts"]["order_lines"]
+    # the browser tests restore this load instead of repeating it (tests/demo_snapshot.py)
+    demo_shop_remember()

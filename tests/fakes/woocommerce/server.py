@@ -755,6 +755,7 @@ class FakeWooCommerce:
             if product is None:
                 raise RestError(404, "woocommerce_rest_product_invalid_id", "Invalid ID.")
             items = [data.variation_json(data.variations[v]) for v in product.variation_ids]
+            items = _filter_dates(items, query, modified=True)
             return self._collection(items, query, default_orderby="date")
         if head == "products" and len(parts) == 2:
             pid = _int(parts[1])

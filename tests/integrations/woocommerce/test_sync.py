@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from decimal import Decimal
 
 import pytest
 
@@ -17,7 +18,7 @@ from integrations.woocommerce.models import (
     Tombstone,
     WooStore,
 )
-from shopapp.catalog.models import Customer, Order, Product
+from shopapp.catalog.models import Customer, Order, Product, Variant
 from shopapp.shops.models import InstallState, Platform
 from tests.factories import ShopFactory
 from tests.integrations.woocommerce.conftest import connected_shop
@@ -102,8 +103,13 @@ def test_incremental_reads_only_what_changed_with_gmt_dates(woo_settings, fake_w
     assert queries[0]["modified_after"]
     assert_mirrors(shop, data)
     assert Product.objects.filter(shop=shop, platform_id=str(new_product.id)).exists()
-    # and the variable products it already held were not read again
-    variation_reads = [r for m, r, q in fake_woo.requests if r.endswith("/variations")]
+    # and the variable products it already held were not read again (only asked, ids only,
+    # whether a variation changed)
+    variation_reads = [
+        r
+        for m, r, q in fake_woo.requests
+        if r.endswith("/variations") and "modified_after" not in q
+    ]
     assert variation_reads == [f"/wc/v3/products/{new_product.id}/variations"]
     assert run.counts["products"] == 6
 
@@ -240,3 +246,38 @@ def test_reviews_keep_the_raw_payload_encrypted_and_hash_the_email(woo_settings,
         cursor.execute("SELECT raw FROM woocommerce_review WHERE id = %s", [stored.pk])
         assert review.reviewer_email not in str(cursor.fetchone()[0])
     assert Customer.objects.filter(shop=shop).exists()
+
+
+def test_incremental_catches_a_variation_only_change(woo_settings, fake_woo):
+    # given a mirrored store with variable products
+    data = fake_woo.data
+    data.generate(products=30, orders=20, seed=21)
+    shop = connected_shop(fake_woo)
+    full_sync(shop)
+    variable = next(p for p in data.products.values() if p.variation_ids)
+    parent_modified = variable.modified
+    # when one variation's price and stock change (its parent's date_modified stays)
+    rng = random.Random(22)
+    vid = variable.variation_ids[0]
+    data.update_variation(rng, vid)
+    data.variations[vid].regular_price = Decimal("123.45")
+    data.variations[vid].stock_quantity = 7
+    assert variable.modified == parent_modified
+    fake_woo.requests.clear()
+    run = sync.sync_run_continue(sync.sync_run_start(shop=shop, kind=SyncKind.INCREMENTAL))
+    # then the incremental pass found it and the mirror equals the store again
+    assert run.status == SyncStatus.DONE
+    assert run.counts["variations_changed"] == 1
+    variant = Variant.objects.get(shop=shop, platform_id=str(vid))
+    assert variant.price == Decimal("123.45")
+    assert variant.inventory_quantity == 7
+    assert_mirrors(shop, data)
+    # and each variable product cost one question about its recently modified variations
+    asked = [
+        q for m, r, q in fake_woo.requests if r.endswith("/variations") and "modified_after" in q
+    ]
+    assert len(asked) == sum(1 for p in data.products.values() if p.variation_ids)
+    assert all(q["dates_are_gmt"] == "true" for q in asked)
+    # and a second pass finds nothing new to write beyond the overlap's repeat
+    again = sync.sync_since(shop, sync.client_for(shop))
+    assert again["products"] == 0
