@@ -28,3 +28,10 @@ def test_get_on_a_create_only_admin_route_is_405(path: str, shop: Shop, admin_cl
     response = admin_client_for(shop).get(path)
     assert response.status_code == 405
     assert response["Allow"] == "POST"
+
+
+@pytest.mark.parametrize("path", ["/app/ugc/7/tags/", "/app/ugc/removals/7/"])
+def test_get_on_a_post_only_ugc_route_is_405(path: str, shop: Shop, admin_client_for) -> None:  # type: ignore[no-untyped-def]
+    # The page GET these views inherit takes no id: it used to be a TypeError (500).
+    response = admin_client_for(shop).get(path)
+    assert response.status_code == 405
