@@ -13,7 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from rest_framework import authentication, status
+from rest_framework import authentication, exceptions, status
 from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -88,7 +88,12 @@ class CampaignStorefrontView(StorefrontAPIView):
         # Per shopper: no shared cache may keep it.
         response["Cache-Control"] = "private, no-store"
         origin = request.headers.get("Origin")
-        credential = getattr(request, "auth", None)
+        try:
+            credential = request.auth
+        except exceptions.APIException:
+            # Rejected before authentication ran (e.g. `?format=` 404): reading `auth` now
+            # would re-raise the bad key as a 500.
+            credential = None
         if (
             origin
             and isinstance(credential, ShopCredential)

@@ -55,7 +55,12 @@ class StorefrontEndpoint(StorefrontAPIView):
     ) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
         origin = request.headers.get("Origin")
-        credential = getattr(request, "auth", None)
+        try:
+            credential = request.auth
+        except exceptions.APIException:
+            # Rejected before authentication ran (e.g. `?format=` 404): reading `auth` now
+            # would re-raise the bad key as a 500.
+            credential = None
         if (
             origin
             and isinstance(credential, ShopCredential)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 
 from personalization.merchandising import selectors as merch
 from personalization.merchandising import services
@@ -69,7 +69,9 @@ class QueryRuleView(MerchandisingPage):
 
     template = "adminui/merchandising/_rules.html"
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        if pk is None:  # the list route is POST-only (create); a GET there has nothing to edit
+            return HttpResponseNotAllowed(["POST"], content="Use POST to create a rule.")
         shop = self.get_shop()
         rule = merch.query_rule_get(shop=shop, rule_id=pk)
         if rule is None:
@@ -114,7 +116,9 @@ class SynonymView(MerchandisingPage):
 
     template = "adminui/merchandising/_synonyms.html"
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        if pk is None:  # the list route is POST-only (create); a GET there has nothing to edit
+            return HttpResponseNotAllowed(["POST"], content="Use POST to create a synonym.")
         group = merch.synonym_group_get(shop=self.get_shop(), group_id=pk)
         if group is None:
             raise Http404("No such synonym group in this shop.")

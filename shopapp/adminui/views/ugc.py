@@ -121,6 +121,9 @@ class UgcModerateView(UgcView):
 
 
 class UgcTagView(UgcModerateView):
+    # POST only: the inherited page GET takes no id and would crash on this route.
+    http_method_names = ["post"]
+
     def post(self, request: HttpRequest, content_id: int) -> HttpResponse:  # type: ignore[override]
         shop = self.get_shop()
         content = selectors.content_get(shop=shop, content_id=content_id)
@@ -221,6 +224,9 @@ class UgcReviewsImportView(UgcModerateView):
 
 
 class UgcRemovalView(UgcModerateView):
+    # POST only: the inherited page GET takes no id and would crash on this route.
+    http_method_names = ["post"]
+
     def post(self, request: HttpRequest, request_id: int) -> HttpResponse:  # type: ignore[override]
         shop = self.get_shop()
         removal = selectors.removal_request_list(shop=shop).filter(pk=request_id).first()
