@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from personalization.campaigns.models import Placement, Trigger
+from shopapp.languages.text import lazy_text as _lazy
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,8 @@ TEMPLATES: dict[str, CampaignTemplate] = {
     for t in (
         CampaignTemplate(
             key="abandoned_cart_reminder",
-            name="Abandoned-cart reminder on return",
-            description="A returning visitor with items still in the cart sees them again.",
+            name=_lazy("Abandoned-cart reminder on return"),
+            description=_lazy("A returning visitor with items still in the cart sees them again."),
             placement=Placement.POPUP,
             trigger=Trigger.RETURN_WITH_CART,
             audience_key="prospect",
@@ -46,8 +47,8 @@ TEMPLATES: dict[str, CampaignTemplate] = {
         ),
         CampaignTemplate(
             key="exit_intent_offer",
-            name="Exit-intent offer",
-            description="A first-time visitor about to leave is offered a one-time code.",
+            name=_lazy("Exit-intent offer"),
+            description=_lazy("A first-time visitor about to leave is offered a one-time code."),
             placement=Placement.POPUP,
             trigger=Trigger.EXIT_INTENT,
             audience_key="first_time_visitor",
@@ -64,8 +65,10 @@ TEMPLATES: dict[str, CampaignTemplate] = {
         ),
         CampaignTemplate(
             key="lapsed_winback",
-            name="Lapsed-customer win-back",
-            description="A customer who has not ordered for a while sees what is new for them.",
+            name=_lazy("Lapsed-customer win-back"),
+            description=_lazy(
+                "A customer who has not ordered for a while sees what is new for them."
+            ),
             placement=Placement.SLIDE_IN,
             trigger=Trigger.PAGE_VIEW,
             audience_key="lapsed",
@@ -82,8 +85,10 @@ TEMPLATES: dict[str, CampaignTemplate] = {
         ),
         CampaignTemplate(
             key="first_order_signup",
-            name="First-order sign-up offer",
-            description="On the second visit without an order, a bar offers a first-order code.",
+            name=_lazy("First-order sign-up offer"),
+            description=_lazy(
+                "On the second visit without an order, a bar offers a first-order code."
+            ),
             placement=Placement.BAR,
             trigger=Trigger.NTH_VISIT,
             trigger_value=2,
@@ -100,8 +105,8 @@ TEMPLATES: dict[str, CampaignTemplate] = {
         ),
         CampaignTemplate(
             key="post_purchase_cross_sell",
-            name="Post-purchase cross-sell",
-            description="After a first order, an embedded block suggests what goes with it.",
+            name=_lazy("Post-purchase cross-sell"),
+            description=_lazy("After a first order, an embedded block suggests what goes with it."),
             placement=Placement.EMBEDDED,
             trigger=Trigger.PAGE_VIEW,
             audience_key="first_time_customer",
@@ -118,8 +123,10 @@ TEMPLATES: dict[str, CampaignTemplate] = {
         ),
         CampaignTemplate(
             key="free_shipping_nudge",
-            name="Free-shipping threshold nudge",
-            description="A bar tells a shopper with a cart how far they are from free shipping.",
+            name=_lazy("Free-shipping threshold nudge"),
+            description=_lazy(
+                "A bar tells a shopper with a cart how far they are from free shipping."
+            ),
             placement=Placement.BAR,
             trigger=Trigger.PAGE_VIEW,
             audience_key="prospect",
@@ -137,8 +144,8 @@ TEMPLATES: dict[str, CampaignTemplate] = {
         # Behavioural email: `trigger_value` is the delay in minutes.
         CampaignTemplate(
             key="abandoned_cart_email",
-            name="Abandoned-cart email",
-            description="An hour after a cart was left, one email with its items.",
+            name=_lazy("Abandoned-cart email"),
+            description=_lazy("An hour after a cart was left, one email with its items."),
             placement=Placement.EMAIL,
             trigger=Trigger.CART_ABANDONED,
             trigger_value=60,
@@ -156,8 +163,8 @@ TEMPLATES: dict[str, CampaignTemplate] = {
         ),
         CampaignTemplate(
             key="browse_abandonment_email",
-            name="Browse-abandonment email",
-            description="A day after someone looked without adding to cart.",
+            name=_lazy("Browse-abandonment email"),
+            description=_lazy("A day after someone looked without adding to cart."),
             placement=Placement.EMAIL,
             trigger=Trigger.BROWSE_ABANDONED,
             trigger_value=24 * 60,
@@ -175,8 +182,8 @@ TEMPLATES: dict[str, CampaignTemplate] = {
         ),
         CampaignTemplate(
             key="post_purchase_email",
-            name="Post-purchase cross-sell email",
-            description="Three days after an order, what goes with it.",
+            name=_lazy("Post-purchase cross-sell email"),
+            description=_lazy("Three days after an order, what goes with it."),
             placement=Placement.EMAIL,
             trigger=Trigger.ORDER_PLACED,
             trigger_value=3 * 24 * 60,
@@ -194,8 +201,8 @@ TEMPLATES: dict[str, CampaignTemplate] = {
         ),
         CampaignTemplate(
             key="winback_email",
-            name="Win-back email",
-            description="A lapsed customer hears from the shop, at most once a month.",
+            name=_lazy("Win-back email"),
+            description=_lazy("A lapsed customer hears from the shop, at most once a month."),
             placement=Placement.EMAIL,
             trigger=Trigger.LAPSED,
             trigger_value=0,
@@ -213,9 +220,11 @@ TEMPLATES: dict[str, CampaignTemplate] = {
         ),
         CampaignTemplate(
             key="birthday_email",
-            name="Birthday email",
-            description="In their birthday month, customers who told us the date and chose email "
-            "get the shop's birthday offer, once a year.",
+            name=_lazy("Birthday email"),
+            description=_lazy(
+                "In their birthday month, customers who told us the date and chose email "
+                "get the shop's birthday offer, once a year."
+            ),
             placement=Placement.EMAIL,
             trigger=Trigger.BIRTHDAY,
             trigger_value=9 * 60,

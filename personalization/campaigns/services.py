@@ -206,7 +206,7 @@ def template_input(template_key: str, **overrides: Any) -> CampaignInput:
     if template is None:
         raise CampaignInvalid({"template": f"No template '{template_key}'."})
     base = CampaignInput(
-        name=template.name,
+        name=str(template.name),  # translated once, in the language of the merchant creating it
         placement=template.placement,
         trigger=template.trigger,
         audience_key=template.audience_key,

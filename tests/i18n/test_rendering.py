@@ -239,3 +239,26 @@ def test_api_labels_follow_the_page_language(demo_catalog, client):
     assert response.status_code == 200, response.content
     assert response.json()["labels"]["show"] == "Vis mine forslag"
     assert client.get("/demo/").content.decode().count('<html lang="en">') == 1
+
+
+# Built-in campaign templates (names and descriptions) listed on the campaigns page.
+CAMPAIGN_TEMPLATE_LABELS = [
+    "Abandoned-cart reminder on return",
+    "Exit-intent offer",
+    "Lapsed-customer win-back",
+    "Free-shipping threshold nudge",
+    "Birthday email",
+    "A first-time visitor about to leave is offered a one-time code.",
+]
+
+
+def test_french_campaigns_page_lists_templates_in_french(demo_catalog, admin_client_for):
+    # given a merchant whose admin is in French
+    client: Client = admin_client_for(demo_catalog)
+    # when the campaigns page with the built-in templates is opened
+    html = client.get("/app/campaigns/?locale=fr").content.decode()
+    chunks = visible(html)
+    # then the templates are named in French and none of their English labels shows
+    assert "Offre à l\u2019intention de sortie" in " ".join(chunks)
+    english = [label for label in CAMPAIGN_TEMPLATE_LABELS if any(label in c for c in chunks)]
+    assert english == []
