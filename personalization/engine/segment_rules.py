@@ -85,10 +85,17 @@ Predicate = Callable[[Mapping[str, Any]], bool]
 
 
 class RuleError(ValueError):
-    def __init__(self, path: str, message: str) -> None:
+    """`message` is English for the API and logs; `code` and `params` (when set) let a layer that
+    knows the reader's language say the same thing in its words."""
+
+    def __init__(
+        self, path: str, message: str, code: str = "", params: Mapping[str, object] | None = None
+    ) -> None:
         super().__init__(f"{path}: {message}")
         self.path = path
         self.message = message
+        self.code = code
+        self.params: dict[str, object] = dict(params or {})
 
 
 @dataclass(frozen=True)
@@ -194,28 +201,68 @@ def _is_number(value: object) -> bool:
 def _check_scalar(path: str, name: str, spec: FieldSpec, value: object) -> None:
     if spec.kind == "number":
         if not _is_number(value):
-            raise RuleError(path, f"{name} compares with a number, got {value!r}")
+            raise RuleError(
+                path,
+                f"{name} compares with a number, got {value!r}",
+                "number",
+                {"field": name, "value": value},
+            )
         assert isinstance(value, int | float)
         if spec.minimum is not None and value < spec.minimum:
-            raise RuleError(path, f"{name} is never below {spec.minimum:g}, got {value!r}")
+            raise RuleError(
+                path,
+                f"{name} is never below {spec.minimum:g}, got {value!r}",
+                "minimum",
+                {"field": name, "value": value, "limit": spec.minimum},
+            )
         if spec.maximum is not None and value > spec.maximum:
-            raise RuleError(path, f"{name} is never above {spec.maximum:g}, got {value!r}")
+            raise RuleError(
+                path,
+                f"{name} is never above {spec.maximum:g}, got {value!r}",
+                "maximum",
+                {"field": name, "value": value, "limit": spec.maximum},
+            )
     elif spec.kind == "bool":
         if not isinstance(value, bool):
-            raise RuleError(path, f"{name} compares with true or false, got {value!r}")
+            raise RuleError(
+                path,
+                f"{name} compares with true or false, got {value!r}",
+                "bool",
+                {"field": name, "value": value},
+            )
     elif spec.kind == "enum":
         if value not in spec.choices:
             allowed = ", ".join(sorted(spec.choices))
-            raise RuleError(path, f"{name} has no value {value!r}; one of: {allowed}")
+            raise RuleError(
+                path,
+                f"{name} has no value {value!r}; one of: {allowed}",
+                "choice",
+                {"field": name, "value": value, "choices": allowed},
+            )
     elif not isinstance(value, str) or not value:
-        raise RuleError(path, f"{name} compares with a non-empty text, got {value!r}")
+        raise RuleError(
+            path,
+            f"{name} compares with a non-empty text, got {value!r}",
+            "text",
+            {"field": name, "value": value},
+        )
 
 
 def _check_list(path: str, name: str, spec: FieldSpec, value: object) -> list[Any]:
     if not isinstance(value, list) or not value:
-        raise RuleError(path, f"in/not_in on {name} needs a non-empty list, got {value!r}")
+        raise RuleError(
+            path,
+            f"in/not_in on {name} needs a non-empty list, got {value!r}",
+            "list",
+            {"field": name},
+        )
     if len(value) > MAX_LIST_VALUES:
-        raise RuleError(path, f"a list has at most {MAX_LIST_VALUES} values, got {len(value)}")
+        raise RuleError(
+            path,
+            f"a list has at most {MAX_LIST_VALUES} values, got {len(value)}",
+            "list_size",
+            {"limit": MAX_LIST_VALUES, "count": len(value)},
+        )
     for item in value:
         _check_scalar(path, name, spec, item)
     return value
@@ -228,7 +275,12 @@ def _check_between(path: str, name: str, spec: FieldSpec, value: object) -> tupl
     _check_scalar(path, name, spec, low)
     _check_scalar(path, name, spec, high)
     if low > high:
-        raise RuleError(path, f"between on {name}: low {low!r} is above high {high!r}")
+        raise RuleError(
+            path,
+            f"between on {name}: low {low!r} is above high {high!r}",
+            "range",
+            {"field": name, "low": low, "high": high},
+        )
     return float(low), float(high)
 
 
@@ -394,7 +446,10 @@ class _Compiler:
             or not 0 < within <= MAX_WITHIN_DAYS
         ):
             raise RuleError(
-                path, f"within_days must be a number in (0, {MAX_WITHIN_DAYS:g}], got {within!r}"
+                path,
+                f"within_days must be a number in (0, {MAX_WITHIN_DAYS:g}], got {within!r}",
+                "within",
+                {"limit": MAX_WITHIN_DAYS, "value": within},
             )
         op = node.get("op")
         if op not in _EVENT_OPS:

@@ -233,7 +233,9 @@ def validate(form: BuilderForm) -> dict[str, Any] | None:
     except RuleError as exc:
         culprit = _row_for_path(form, exc.path)
         if culprit is None:
-            form.form_error = exc.message
+            form.form_error = rule_error_text(exc)
+        elif exc.code in RULE_ERRORS:
+            culprit.error = rule_error_text(exc, culprit)
         else:
             culprit.error = _friendly(exc.message, culprit)
         return None
@@ -248,6 +250,39 @@ def _row_for_path(form: BuilderForm, path: str) -> ConditionRow | None:
     return form.rows[position] if position < len(form.rows) else None
 
 
+# The rule language's error codes in the merchant's words (the engine stays Django-free and
+# English; its `params` fill the placeholders, field keys shown as the builder's labels).
+RULE_ERRORS: dict[str, str] = {
+    "number": _lazy("%(field)s compares with a number, got %(value)s."),
+    "minimum": _lazy("%(field)s is never below %(limit)s, got %(value)s."),
+    "maximum": _lazy("%(field)s is never above %(limit)s, got %(value)s."),
+    "bool": _lazy("%(field)s compares with true or false, got %(value)s."),
+    "choice": _lazy("%(field)s has no value %(value)s; choose one of: %(choices)s."),
+    "text": _lazy("%(field)s compares with a text; enter one."),
+    "list": _lazy("Enter at least one value, separated by commas."),
+    "list_size": _lazy("A list has at most %(limit)s values, got %(count)s."),
+    "range": _lazy("The low end %(low)s is above the high end %(high)s."),
+    "within": _lazy("The number of days must be above 0 and at most %(limit)s."),
+}
+
+
+def rule_error_text(exc: RuleError, row: ConditionRow | None = None) -> str:
+    """`exc` in the active language when its code is known, else the rule language's English."""
+    template = RULE_ERRORS.get(exc.code)
+    if template is None:
+        return exc.message
+    params = {key: _param_text(value) for key, value in exc.params.items()}
+    if row is not None and "field" in params:
+        params["field"] = field_label(row.field)
+    return str(template) % params
+
+
+def _param_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _friendly(message: str, row: ConditionRow) -> str:
     """The rule language names fields by key; the builder shows their labels."""
     if "needs a value" in message or "needs [low, high]" in message:
@@ -260,7 +295,7 @@ def _friendly(message: str, row: ConditionRow) -> str:
 
 def with_row_added(form: BuilderForm) -> BuilderForm:
     if len(form.rows) >= MAX_ROWS:
-        form.form_error = f"A segment has at most {MAX_ROWS} conditions."
+        form.form_error = _("A segment has at most %(limit)s conditions.") % {"limit": MAX_ROWS}
         return form
     form.rows.append(ConditionRow(index=form.next_index))
     return form
