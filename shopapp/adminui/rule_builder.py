@@ -253,11 +253,11 @@ def _row_for_path(form: BuilderForm, path: str) -> ConditionRow | None:
 # The rule language's error codes in the merchant's words (the engine stays Django-free and
 # English; its `params` fill the placeholders, field keys shown as the builder's labels).
 RULE_ERRORS: dict[str, str] = {
-    "number": _lazy("%(field)s compares with a number, got %(value)s."),
-    "minimum": _lazy("%(field)s is never below %(limit)s, got %(value)s."),
-    "maximum": _lazy("%(field)s is never above %(limit)s, got %(value)s."),
-    "bool": _lazy("%(field)s compares with true or false, got %(value)s."),
-    "choice": _lazy("%(field)s has no value %(value)s; choose one of: %(choices)s."),
+    "number": _lazy("%(field)s compares with a number, got %(value)s"),
+    "minimum": _lazy("%(field)s is never below %(limit)s, got %(value)s"),
+    "maximum": _lazy("%(field)s is never above %(limit)s, got %(value)s"),
+    "bool": _lazy("%(field)s compares with true or false, got %(value)s"),
+    "choice": _lazy("%(field)s has no value %(value)s; choose one of: %(choices)s"),
     "text": _lazy("%(field)s compares with a text; enter one."),
     "list": _lazy("Enter at least one value, separated by commas."),
     "list_size": _lazy("A list has at most %(limit)s values, got %(count)s."),
@@ -278,9 +278,10 @@ def rule_error_text(exc: RuleError, row: ConditionRow | None = None) -> str:
 
 
 def _param_text(value: object) -> str:
+    # Quoted as the rule language quotes them, so a typed word stands out from the sentence.
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    return repr(value) if isinstance(value, str | list) else str(value)
 
 
 def _friendly(message: str, row: ConditionRow) -> str:

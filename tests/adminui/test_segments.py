@@ -207,7 +207,7 @@ def test_an_invalid_row_shows_the_rule_error_next_to_that_row(admin_client_for, 
                 "row-0-value": "1",
                 "row-0-within": "999",
             },
-            "Within_days must be a number in (0, 400], got 999",
+            "The number of days must be above 0 and at most 400.",
         ),
     ],
 )

@@ -17,7 +17,7 @@ def _form(**row: str) -> BuilderForm:
 @pytest.mark.parametrize(
     ("row", "french"),
     [
-        ({"field": "orders", "op": "gte", "value": "lots"}, "se compare à un nombre, pas à lots"),
+        ({"field": "orders", "op": "gte", "value": "lots"}, "se compare à un nombre, pas à 'lots'"),
         (
             {"field": "orders", "op": "gte", "value": "-3"},
             "n\u2019est jamais inférieur à 0, pas -3",
