@@ -18,6 +18,34 @@ from personalization.decisions.catalog import CatalogSnapshot, Item
 from personalization.decisions.context import VisitorContext
 from personalization.engine.rerank import MerchantRules, apply_rules, rerank_search
 
+
+def gettext_noop(message: str) -> str:
+    """Marks a reason for the catalogue extractor; the Django layer translates it on output."""
+    return message
+
+
+class Reason(str):
+    """A reason with values: English text (what the cache, logs and tests see) plus its message
+    id and values, so the Django layer can say it in the reader's language without parsing it.
+    Product and category names are data, passed as values and never translated."""
+
+    msgid: str
+    params: dict[str, object]
+
+    def __new__(cls, msgid: str, **params: object) -> Reason:
+        self = super().__new__(cls, msgid % params)
+        self.msgid = msgid
+        self.params = params
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_reason, (self.msgid, self.params))
+
+
+def _reason(msgid: str, params: dict[str, object]) -> Reason:
+    return Reason(msgid, **params)
+
+
 Candidate = tuple[str, float, str]  # (platform id, score in [0, 1], reason)
 # Enough candidates for any block after exclusions and caps; more would only cost time.
 PER_STRATEGY = 48
@@ -47,7 +75,14 @@ class SlotDecision:
     strategy: str
     items: list[tuple[Item, str]] = field(default_factory=list)
 
-    def as_json(self, url_for: Callable[[Item], str], *, explain: bool) -> dict[str, Any]:
+    def as_json(
+        self,
+        url_for: Callable[[Item], str],
+        *,
+        explain: bool,
+        say: Callable[[str], str] = str,
+    ) -> dict[str, Any]:
+        """`say` renders a reason in the reader's language (decisions.reasons.reason_text)."""
         return {
             "title": self.title,
             "strategy": self.strategy,
@@ -58,7 +93,7 @@ class SlotDecision:
                     "url": url_for(item),
                     "image": item.image,
                     "price": item.price,
-                    **({"reason": reason} if explain else {}),
+                    **({"reason": say(reason)} if explain else {}),
                 }
                 for item, reason in self.items
             ],
@@ -67,7 +102,10 @@ class SlotDecision:
 
 def _bestsellers(snapshot: CatalogSnapshot) -> list[Candidate]:
     ids = snapshot.bestsellers or snapshot.new_arrivals
-    return [(pid, snapshot.items[pid].popularity, "Bestseller") for pid in ids[:PER_STRATEGY]]
+    return [
+        (pid, snapshot.items[pid].popularity, gettext_noop("Bestseller"))
+        for pid in ids[:PER_STRATEGY]
+    ]
 
 
 def _trending(
@@ -80,28 +118,36 @@ def _trending(
             name = sources.segment_names.get(f"seg:{segment}")
             if name:
                 candidates += [
-                    (pid, 0.5 + 0.5 * score, f"Popular with {name}")
+                    (
+                        pid,
+                        0.5 + 0.5 * score,
+                        Reason(gettext_noop("Popular with %(segment)s"), segment=name),
+                    )
                     for pid, score, _ in sources.trending(f"seg:{segment}", PER_STRATEGY)
                 ]
                 break
         for pid, score, _ in sources.trending("*", PER_STRATEGY):
             item = snapshot.items.get(pid)
             if item is not None:
-                reason = f"Popular in {item.category}" if item.category else "Trending now"
+                reason = (
+                    Reason(gettext_noop("Popular in %(category)s"), category=item.category)
+                    if item.category
+                    else gettext_noop("Trending now")
+                )
                 candidates.append((pid, 0.45 * score, reason))
         if candidates:
             return candidates
     if not snapshot.trending:
         return _bestsellers(snapshot)
     return [
-        (pid, snapshot.items[pid].trending, "Trending this month")
+        (pid, snapshot.items[pid].trending, gettext_noop("Trending this month"))
         for pid in snapshot.trending[:PER_STRATEGY]
     ]
 
 
 def _new_arrivals(snapshot: CatalogSnapshot) -> list[Candidate]:
     return [
-        (pid, 1.0 - i / 1000, "New in")
+        (pid, 1.0 - i / 1000, gettext_noop("New in"))
         for i, pid in enumerate(snapshot.new_arrivals[:PER_STRATEGY])
     ]
 
@@ -120,7 +166,11 @@ def _session_neighbours(
             continue
         for pid, score, _ in sources.related(anchor, 16):
             candidates.append(
-                (pid, (0.4 + 0.5 * score) * 0.85**rank, f"Because you viewed {item.title}")
+                (
+                    pid,
+                    (0.4 + 0.5 * score) * 0.85**rank,
+                    Reason(gettext_noop("Because you viewed %(product)s"), product=item.title),
+                )
             )
     return candidates
 
@@ -135,7 +185,11 @@ def _for_you(
         for pid, score, _ in sources.for_you(context.customer_key, PER_STRATEGY):
             item = snapshot.items.get(pid)
             liked = item is not None and item.category in context.category_affinity
-            reason = f"Because you like {item.category}" if item and liked else "Picked for you"
+            reason = (
+                Reason(gettext_noop("Because you like %(category)s"), category=item.category)
+                if item and liked
+                else gettext_noop("Picked for you")
+            )
             candidates.append((pid, 0.5 + 0.5 * score, reason))
     candidates += _session_neighbours(snapshot, context, sources)
     if not context.knows_taste:
@@ -146,7 +200,7 @@ def _for_you(
     items = snapshot.items
     for category in context.top_categories[:5]:
         weight = 0.65 * context.category_affinity[category] / top
-        reason = f"Because you like {category}"
+        reason = Reason(gettext_noop("Because you like %(category)s"), category=category)
         candidates += [
             (pid, scale * (weight + 0.35 * items[pid].popularity), reason)
             for pid in snapshot.by_category.get(category, [])[:PER_STRATEGY]
@@ -162,9 +216,9 @@ def _buy_again(
     if sources.buy_again is not None and context.customer_key:
         for pid, score, interval_days in sources.buy_again(context.customer_key, PER_STRATEGY):
             reason = (
-                f"You buy this about every {interval_days} days"
+                Reason(gettext_noop("You buy this about every %(days)s days"), days=interval_days)
                 if interval_days > 1
-                else "Buy it again"
+                else gettext_noop("Buy it again")
             )
             candidates.append((pid, 0.5 + 0.5 * score, reason))
     return candidates or _for_you(snapshot, context, sources)
@@ -172,7 +226,8 @@ def _buy_again(
 
 def _recently_viewed(snapshot: CatalogSnapshot, context: VisitorContext) -> list[Candidate]:
     return [
-        (pid, 1.0 - i / 100, "You viewed this") for i, pid in enumerate(context.recently_viewed)
+        (pid, 1.0 - i / 100, gettext_noop("You viewed this"))
+        for i, pid in enumerate(context.recently_viewed)
     ]
 
 
@@ -182,7 +237,11 @@ def _new_in_your_categories(snapshot: CatalogSnapshot, context: VisitorContext) 
         return _new_arrivals(snapshot)
     # The favourite category first, newest first within each.
     return [
-        (pid, 1.0 - rank / 3 - i / 100_000, f"New in {category}")
+        (
+            pid,
+            1.0 - rank / 3 - i / 100_000,
+            Reason(gettext_noop("New in %(category)s"), category=category),
+        )
         for rank, category in enumerate(favourites)
         for i, pid in enumerate(snapshot.new_by_category.get(category, [])[:PER_STRATEGY])
     ]
@@ -193,12 +252,20 @@ def _related(snapshot: CatalogSnapshot, product_id: str, sources: Sources) -> li
     candidates: list[Candidate] = []
     if sources.related is not None and anchor is not None:
         candidates += [
-            (pid, 0.5 + 0.5 * score, f"Because you viewed {anchor.title}")
+            (
+                pid,
+                0.5 + 0.5 * score,
+                Reason(gettext_noop("Because you viewed %(product)s"), product=anchor.title),
+            )
             for pid, score, _ in sources.related(product_id, 40)
         ]
     if anchor is not None:
         candidates += [
-            (pid, 0.5 * snapshot.items[pid].popularity, f"More in {anchor.category}")
+            (
+                pid,
+                0.5 * snapshot.items[pid].popularity,
+                Reason(gettext_noop("More in %(category)s"), category=anchor.category),
+            )
             for pid in snapshot.by_category.get(anchor.category, [])[:PER_STRATEGY]
             if pid != product_id
         ]
@@ -222,19 +289,27 @@ def _bought_together(
         decay = 0.9**rank
         if complements_first and sources.cross_sell is not None:
             candidates += [
-                (pid, (0.6 + 0.4 * score) * decay, f"Goes well with {title}")
+                (
+                    pid,
+                    (0.6 + 0.4 * score) * decay,
+                    Reason(gettext_noop("Goes well with %(product)s"), product=title),
+                )
                 for pid, score, _ in sources.cross_sell(anchor, 30)
             ]
         if sources.together is not None:
             weight = 0.8 if complements_first else 1.0
             candidates += [
-                (pid, weight * (0.5 + 0.5 * score) * decay, f"Bought together with {title}")
+                (
+                    pid,
+                    weight * (0.5 + 0.5 * score) * decay,
+                    Reason(gettext_noop("Bought together with %(product)s"), product=title),
+                )
                 for pid, score, _ in sources.together(anchor, 30)
             ]
     # Complements, not substitutes: bestsellers from the other categories.
     categories = {snapshot.items[a].category for a in anchors if a in snapshot.items}
     candidates += [
-        (pid, 0.4 * snapshot.items[pid].popularity, "Popular with shoppers like you")
+        (pid, 0.4 * snapshot.items[pid].popularity, gettext_noop("Popular with shoppers like you"))
         for pid in snapshot.bestsellers[: 2 * PER_STRATEGY]
         if snapshot.items[pid].category not in categories
     ]
@@ -392,7 +467,10 @@ def decide_slot(
     # Never empty: bestsellers, then new arrivals, fill what the strategy could not. Only as many
     # as could be needed, so a big catalog costs no more than a small one.
     wanted = limit + len(exclude) + len(rules.excluded) + len(rules.buried) + len(rules.pinned) + 8
-    for ids, reason in ((snapshot.bestsellers, "Bestseller"), (snapshot.new_arrivals, "New in")):
+    for ids, reason in (
+        (snapshot.bestsellers, gettext_noop("Bestseller")),
+        (snapshot.new_arrivals, gettext_noop("New in")),
+    ):
         if len(best) >= 2 * wanted and rules.max_per_group is None:
             break  # plenty to choose from: only a per-category cap could still run short
         for pid in ids[:wanted]:
@@ -420,7 +498,10 @@ def decide_slot(
         title=config.get("title") or plan.title,
         strategy=strategy,
         items=[
-            (snapshot.items[pid], "Chosen by the shop" if pid in pinned else reasons.get(pid, ""))
+            (
+                snapshot.items[pid],
+                gettext_noop("Chosen by the shop") if pid in pinned else reasons.get(pid, ""),
+            )
             for pid in chosen
             if pid in snapshot.items
         ],

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import get_language
 
 from personalization.decisions import compose, hotcache
 from personalization.decisions.catalog import CatalogSnapshot, Item, catalog_snapshot
@@ -21,6 +22,7 @@ from personalization.decisions.context import (
     with_session,
 )
 from personalization.decisions.models import PlacementConfig
+from personalization.decisions.reasons import reason_text
 from personalization.merchandising.selectors import decision_nav, decision_search
 from personalization.recommendations.selectors import shop_models
 from shopapp.shops.models import Platform, Shop
@@ -66,7 +68,7 @@ class PageRequest:
         raw = (
             f"{self.page}|{','.join(self.slots)}|{self.product_id}|{','.join(self.nav)}|"
             f"{','.join(self.results)}|{sorted(self.limits.items())}|{self.explain}"
-            f"|{self.query}"
+            f"|{self.query}|{get_language()}"  # explain mode's reasons are in this language
         )
         if self.strategies:
             raw += f"|{sorted(self.strategies)}"
@@ -330,7 +332,7 @@ def _decide(
         )
         shown |= {item.platform_id for item, _ in decision.items}
         result["slots"][slot] = decision.as_json(
-            lambda item: product_url(shop, item), explain=request.explain
+            lambda item: product_url(shop, item), explain=request.explain, say=reason_text
         )
     if request.nav:
         nav_config = configs.get("navigation", {})
