@@ -262,3 +262,39 @@ def test_french_campaigns_page_lists_templates_in_french(demo_catalog, admin_cli
     assert "Offre à l\u2019intention de sortie" in " ".join(chunks)
     english = [label for label in CAMPAIGN_TEMPLATE_LABELS if any(label in c for c in chunks)]
     assert english == []
+
+
+# Reasons the placements preview gives ("why this?"), English.
+REASON_LABELS = [
+    "Bestseller",
+    "New in",
+    "Trending now",
+    "Picked for you",
+    "Popular with shoppers like you",
+    "Chosen by the shop",
+    "Because you like",
+    "Because you viewed",
+]
+
+
+def test_french_placements_preview_gives_french_reasons(demo_catalog, admin_client_for):
+    # given a merchant whose admin is in French
+    client: Client = admin_client_for(demo_catalog)
+    assert client.get("/app/placements/?locale=fr").status_code == 200
+    # when a placement is previewed for a new visitor (bestsellers, with their reasons)
+    response = client.get(
+        "/app/placements/home-recommended/preview/?persona=new_visitor",
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    chunks = visible(response.content.decode())
+    # then the product is there with a French reason, and no English reason or label shows
+    assert "White Hanging Heart T-Light Holder" in chunks
+    assert "· Meilleure vente" in chunks
+    english = [
+        f"{label!r} in {chunk!r}"
+        for label in REASON_LABELS
+        for chunk in chunks
+        if re.search(rf"(?<![\w-]){re.escape(label)}(?![\w-])", chunk)
+    ]
+    assert english + leaks(chunks, "fr") == []
