@@ -11,6 +11,7 @@ shop's tables.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -320,6 +321,22 @@ def test_bad_input_never_gives_a_500(route: str, pattern: URLPattern, sweep_shop
                 _check(
                     response, before, sweep_shop, f"{label} {chosen} {path}?{query_string[:200]}"
                 )
+        if route == "shopify/webhooks":
+            # Correctly signed, so the body and headers reach the view's own checks.
+            raw = body[1]
+            digest = hmac.new(SECRET.encode(), raw, hashlib.sha256).digest()
+            before = _row_counts(sweep_shop)
+            response = Client().post(
+                path,
+                raw,
+                content_type="application/json",
+                HTTP_X_SHOPIFY_HMAC_SHA256=base64.b64encode(digest).decode(),
+                HTTP_X_SHOPIFY_TOPIC=query.get("q", "orders/create"),
+                HTTP_X_SHOPIFY_SHOP_DOMAIN=query.get("id", DOMAIN),
+                HTTP_X_SHOPIFY_WEBHOOK_ID=query.get("token", "wh-1"),
+                HTTP_X_SHOPIFY_TRIGGERED_AT=query.get("page", ""),
+            )
+            _check(response, before, sweep_shop, f"signed POST {path} {raw[:100]!r} {query}")
         if kind == "proxy":
             # Garbage signature: refused before the view, 401 with a reason.
             response = Client().get(f"{path}?shop={DOMAIN}&signature=00&{urlencode(query)}")
