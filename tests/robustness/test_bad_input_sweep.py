@@ -15,6 +15,7 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -35,7 +36,8 @@ from tests.factories import ProductFactory, ShopFactory
 
 SECRET = "sweep-proxy-secret"
 DOMAIN = "sweep-shop.myshopify.com"
-EXAMPLES = 4
+# A few per route keeps the whole sweep near 20 s; SWEEP_EXAMPLES=50 for a deeper local hunt.
+EXAMPLES = int(os.environ.get("SWEEP_EXAMPLES", "4"))
 
 
 def _walk(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
@@ -108,6 +110,40 @@ PARAM_NAMES = [
     "context",
     "action",
     "rule",
+    # Field names the views read (grep of request.data/GET/POST and payload .get calls).
+    "answer",
+    "answers",
+    "birthday",
+    "caption",
+    "channels",
+    "consent",
+    "content_id",
+    "data",
+    "ends_at",
+    "eta_seconds",
+    "event_id",
+    "events",
+    "interests",
+    "kind",
+    "name",
+    "percent",
+    "phone",
+    "phrase",
+    "primary_metric",
+    "question",
+    "quiz",
+    "reason",
+    "recent",
+    "rights",
+    "sizes",
+    "starts_at",
+    "tags",
+    "target_kind",
+    "target_value",
+    "ts",
+    "type",
+    "url",
+    "visitor",
 ]
 hostile_query = st.dictionaries(
     st.sampled_from(PARAM_NAMES) | st.text(max_size=8), hostile_text, max_size=5
