@@ -221,6 +221,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The always-on holdout of a shop that never chose its own size (visitors who see no
+# personalization, so incremental revenue can be measured): per cent of visitors.
+EXPERIMENTS_HOLDOUT_DEFAULT_PERCENT = env.float("EXPERIMENTS_HOLDOUT_DEFAULT_PERCENT", default=5.0)
+
 EVENTS_RATE_LIMITS = {
     "visitor_batches_per_minute": env.int("EVENTS_VISITOR_BATCHES_PER_MINUTE", default=120),
     "shop_batches_per_10s": env.int("EVENTS_SHOP_BATCHES_PER_10S", default=20_000),

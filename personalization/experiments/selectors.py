@@ -29,6 +29,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.db import models
 
 from personalization.engine.bucketing import bucket, in_fraction
@@ -101,7 +102,12 @@ def holdout_salt(shop: Shop) -> str:
 
 def holdout_percent(*, shop: Shop) -> float:
     settings = HoldoutSettings.objects.filter(shop=shop).first()
-    return settings.percent if settings is not None else DEFAULT_HOLDOUT_PERCENT
+    if settings is not None:
+        return settings.percent
+    # A shop that never chose gets the deployment's default (DEFAULT_HOLDOUT_PERCENT unless set).
+    return float(
+        getattr(django_settings, "EXPERIMENTS_HOLDOUT_DEFAULT_PERCENT", DEFAULT_HOLDOUT_PERCENT)
+    )
 
 
 def _load(shop: Shop) -> _ShopState:

@@ -187,9 +187,10 @@ def test_upload_approve_tag_and_see_it_in_the_product_gallery(
     assert removal.locator('input[name="content_id"]').input_value() == str(content.pk)
     removal.locator('input[name="email"]').fill("ana@example.com")
     removal.get_by_role("button", name="Ask for removal").click()
-    removal.locator("[data-pz-ugc-status]").filter(has_text=re.compile(r"\w")).wait_for()
+    status = removal.locator("[data-pz-ugc-status]").filter(has_text=re.compile(r"\w"))
+    status.wait_for()
     content.refresh_from_db()
-    assert content.status == "removed"
+    assert content.status == "removed", status.inner_text()
     # the one console error is the refused SVG's 400
     assert [e for e in shopper.errors if "status of 400" not in e] == []
     assert len(shopper.errors) == 1
