@@ -303,6 +303,8 @@ tests = [
     (float(case.get("time", 0)), f"{case.get('classname', '')}::{case.get('name', '')}")
     for case in root.iter("testcase")
 ]
+if not tests:
+    sys.exit()
 per_file: defaultdict[str, float] = defaultdict(float)
 for seconds, name in tests:
     per_file[name.split("::")[0]] += seconds

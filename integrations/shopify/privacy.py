@@ -36,6 +36,10 @@ def _subject_hash(customer_id: str) -> str:
     return lookup_hash(f"customer:{customer_id}") if customer_id else ""
 
 
+class CompliancePayloadInvalid(ValueError):
+    """A verified compliance webhook whose body does not have Shopify's shape (a 400)."""
+
+
 def compliance_receive(
     *, topic: str, shop_domain: str, webhook_id: str, payload: dict[str, Any]
 ) -> ComplianceRequest | None:
@@ -43,6 +47,15 @@ def compliance_receive(
     from integrations.shopify import tasks
 
     customer = payload.get("customer") or {}
+    data_request = payload.get("data_request") or {}
+    orders = payload.get("orders_requested") or payload.get("orders_to_redact") or []
+    for field, value, kind in (
+        ("customer", customer, dict),
+        ("data_request", data_request, dict),
+        ("orders_requested/orders_to_redact", orders, list),
+    ):
+        if not isinstance(value, kind):
+            raise CompliancePayloadInvalid(f"{field} has the wrong type")
     customer_id = str(customer.get("id") or "")
     try:
         with transaction.atomic():
@@ -50,11 +63,9 @@ def compliance_receive(
                 topic=topic,
                 shop_domain=shop_domain,
                 webhook_id=webhook_id[:64],
-                data_request_id=str((payload.get("data_request") or {}).get("id") or "")[:64],
+                data_request_id=str(data_request.get("id") or "")[:64],
                 subject_hash=_subject_hash(customer_id),
-                orders_count=len(
-                    payload.get("orders_requested") or payload.get("orders_to_redact") or []
-                ),
+                orders_count=len(orders),
                 payload=payload,
             )
     except IntegrityError:

@@ -70,14 +70,24 @@ def webhook_receive(request: HttpRequest) -> HttpResponse:
     webhook_id = _header(request, "Webhook-Id")
     if not topic or not shop_domain or not webhook_id:
         return HttpResponse("Missing Shopify headers", status=400)
+    # The columns these land in are 64/255 wide: an overlong header is a 400, not a DataError.
+    if len(topic) > 64:
+        return HttpResponse("X-Shopify-Topic is too long", status=400)
+    if len(shop_domain) > 255:
+        return HttpResponse("X-Shopify-Shop-Domain is too long", status=400)
     try:
         payload = json.loads(request.body)
     except ValueError:
         return HttpResponse("Body is not JSON", status=400)
+    if not isinstance(payload, dict):
+        return HttpResponse("Body must be a JSON object", status=400)
     if topic in ComplianceTopic.values:
-        privacy.compliance_receive(
-            topic=topic, shop_domain=shop_domain, webhook_id=webhook_id, payload=payload
-        )
+        try:
+            privacy.compliance_receive(
+                topic=topic, shop_domain=shop_domain, webhook_id=webhook_id, payload=payload
+            )
+        except privacy.CompliancePayloadInvalid as exc:
+            return HttpResponse(str(exc), status=400)
         return HttpResponse(status=200)
     shop = Shop.objects.filter(platform=Platform.SHOPIFY, domain=shop_domain).first()
     if shop is None:

@@ -144,6 +144,12 @@ def _rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """The header, and each record with the line it starts on (a quoted cell may span lines)."""
     if len(text) > MAX_BYTES:
         raise UgcInputInvalid("file", f"The file is larger than {MAX_BYTES // 2**20} MB.")
+    if "\x00" in text:
+        # Binary data, and no database stores a NUL inside text: refuse the file, naming the line.
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise UgcInputInvalid(
+            "file", _("Line %(line)d holds a NUL byte: this is not a text CSV.") % {"line": line}
+        )
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     try:
         headers = list(reader.fieldnames or [])

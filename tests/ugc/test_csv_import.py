@@ -80,3 +80,14 @@ def test_a_social_csv_with_a_bad_row_is_refused_whole(shop):
         imports.social_csv_import(shop=shop, text=text)
     assert [(e.line, e.column) for e in refused.value.errors] == [(3, "url"), (4, "handle")]
     assert not Content.objects.filter(shop=shop).exists()
+
+
+def test_a_nul_byte_is_refused_naming_its_line_and_nothing_is_written(shop):
+    # given an export with binary data on its third line (PostgreSQL cannot store a NUL in text)
+    text = "body,rating,reviewer_name,product_handle\nNice,5,Ana,mug\nBa\x00d,4,Bo,mug\n"
+    # when it is imported, then it is refused whole with the line named
+    with pytest.raises(imports.UgcInputInvalid) as refused:
+        imports.reviews_csv_import(shop=shop, text=text)
+    assert refused.value.field == "file"
+    assert "Line 3" in str(refused.value)
+    assert Content.objects.filter(shop=shop).count() == 0
