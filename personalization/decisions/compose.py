@@ -84,7 +84,7 @@ class SlotDecision:
     ) -> dict[str, Any]:
         """`say` renders a reason in the reader's language (decisions.reasons.reason_text)."""
         return {
-            "title": self.title,
+            "title": say(self.title),
             "strategy": self.strategy,
             "items": [
                 {
@@ -328,42 +328,47 @@ def homepage_plan(context: VisitorContext) -> dict[str, SlotPlan]:
     top = context.top_categories[0] if context.top_categories else None
     if context.lifecycle == "lapsed":
         return {
-            "home-hero": SlotPlan("Welcome back", "new_in_your_categories"),
+            "home-hero": SlotPlan(gettext_noop("Welcome back"), "new_in_your_categories"),
             "home-recommended": SlotPlan(
-                f"New in {top}" if top else "New since your last visit", "new_in_your_categories"
+                Reason(gettext_noop("New in %(category)s"), category=top)
+                if top
+                else gettext_noop("New since your last visit"),
+                "new_in_your_categories",
             ),
-            "home-new-arrivals": SlotPlan("An offer to welcome you back", "for_you"),
+            "home-new-arrivals": SlotPlan(gettext_noop("An offer to welcome you back"), "for_you"),
         }
     if context.lifecycle in ("first_time_customer", "repeat_customer", "vip"):
         return {
-            "home-hero": SlotPlan("Good to see you again", "for_you"),
-            "home-recommended": SlotPlan("Picked for you", "for_you"),
+            "home-hero": SlotPlan(gettext_noop("Good to see you again"), "for_you"),
+            "home-recommended": SlotPlan(gettext_noop("Picked for you"), "for_you"),
             "home-new-arrivals": SlotPlan(
-                "New in your favourite categories", "new_in_your_categories"
+                gettext_noop("New in your favourite categories"), "new_in_your_categories"
             ),
         }
     if context.lifecycle == "returning_visitor" or context.recently_viewed:
         return {
-            "home-hero": SlotPlan("Welcome back", "for_you"),
-            "home-recommended": SlotPlan("Picked for you", "for_you"),
-            "home-new-arrivals": SlotPlan("Recently viewed", "recently_viewed"),
+            "home-hero": SlotPlan(gettext_noop("Welcome back"), "for_you"),
+            "home-recommended": SlotPlan(gettext_noop("Picked for you"), "for_you"),
+            "home-new-arrivals": SlotPlan(gettext_noop("Recently viewed"), "recently_viewed"),
         }
     return {
-        "home-hero": SlotPlan("Gifts people love", "bestsellers"),
-        "home-recommended": SlotPlan("Bestsellers", "bestsellers"),
-        "home-new-arrivals": SlotPlan("Trending this month", "trending"),
+        "home-hero": SlotPlan(gettext_noop("Gifts people love"), "bestsellers"),
+        "home-recommended": SlotPlan(gettext_noop("Bestsellers"), "bestsellers"),
+        "home-new-arrivals": SlotPlan(gettext_noop("Trending this month"), "trending"),
     }
 
 
 PRODUCT_SLOTS = {
-    "product-related": SlotPlan("You may also like", "related"),
-    "product-bought-together": SlotPlan("Frequently bought together", "bought_together"),
-    "product-recently-viewed": SlotPlan("Recently viewed", "recently_viewed"),
-    "cart-cross-sell": SlotPlan("Complete your order", "cross_sell"),
-    "post-purchase": SlotPlan("Goes well with your order", "post_purchase"),
-    "buy-again": SlotPlan("Buy it again", "buy_again"),
-    "search-suggestions": SlotPlan("Popular right now", "bestsellers"),
-    "ugc-gallery": SlotPlan("Shop the look", "for_you"),
+    "product-related": SlotPlan(gettext_noop("You may also like"), "related"),
+    "product-bought-together": SlotPlan(
+        gettext_noop("Frequently bought together"), "bought_together"
+    ),
+    "product-recently-viewed": SlotPlan(gettext_noop("Recently viewed"), "recently_viewed"),
+    "cart-cross-sell": SlotPlan(gettext_noop("Complete your order"), "cross_sell"),
+    "post-purchase": SlotPlan(gettext_noop("Goes well with your order"), "post_purchase"),
+    "buy-again": SlotPlan(gettext_noop("Buy it again"), "buy_again"),
+    "search-suggestions": SlotPlan(gettext_noop("Popular right now"), "bestsellers"),
+    "ugc-gallery": SlotPlan(gettext_noop("Shop the look"), "for_you"),
 }
 
 

@@ -99,3 +99,20 @@ def test_reasons_without_values_and_with_values_translate():
 
     again = pickle.loads(pickle.dumps(reason))
     assert (again.msgid, again.params, str(again)) == (reason.msgid, reason.params, str(reason))
+
+
+@pytest.mark.django_db
+def test_slot_titles_follow_the_language_too(shop, lapsed_gardener, admin_client_for):
+    # given a lapsed customer whose favourite category is Garden
+    client = admin_client_for(shop)
+    params = {"key": shop.storefront_key, "page": "home", "persona": "customer:lapsed-1"}
+
+    def titles(locale: str) -> tuple[str, str]:
+        slots = client.get("/api/v1/decide", {**params, "locale": locale}).json()["slots"]
+        return slots["home-hero"]["title"], slots["home-recommended"]["title"]
+
+    # then the storefront block headings are in the shopper's language, names (data) unchanged
+    assert titles("en") == ("Welcome back", "New in Garden")
+    assert titles("fr") == ("Bon retour parmi nous", "Nouveau dans Garden")
+    assert titles("da")[0] == "Velkommen tilbage"
+    assert titles("en") == ("Welcome back", "New in Garden")
