@@ -151,9 +151,23 @@ class PZ_Storefront {
 		if ( self::SCRIPT !== $handle || ! PZ_Settings::configured() ) {
 			return $tag;
 		}
+		return self::tag_with_keys( (string) $tag, '' );
+	}
+
+	/**
+	 * A script tag with the shop's public storefront key and the API base added (each storefront
+	 * script reads them from its own tag), after `$marker` (e.g. `data-pz-ugc`), and `defer`.
+	 *
+	 * @param string $tag      The HTML WordPress printed.
+	 * @param string $marker   Extra attributes naming the script, or ''.
+	 * @param string $key_attr The attribute the script reads the key from.
+	 * @return string
+	 */
+	public static function tag_with_keys( string $tag, string $marker, string $key_attr = 'data-shop-key' ): string {
 		$settings = PZ_Settings::get();
-		$attrs    = sprintf(
-			' data-shop-key="%s" data-api-base="%s"',
+		$attrs    = ( '' === $marker ? '' : ' ' . $marker ) . sprintf(
+			' %s="%s" data-api-base="%s"',
+			$key_attr,
 			esc_attr( $settings['storefront_key'] ),
 			esc_attr( trailingslashit( $settings['api_base'] ) )
 		);
@@ -161,7 +175,7 @@ class PZ_Storefront {
 			$attrs .= ' defer';
 		}
 		// Only the external script has a src attribute; inline "before" scripts stay as they are.
-		return (string) preg_replace( '/<script([^>]*?)\ssrc=/', '<script$1' . $attrs . ' src=', (string) $tag, 1 );
+		return (string) preg_replace( '/<script([^>]*?)\ssrc=/', '<script$1' . $attrs . ' src=', $tag, 1 );
 	}
 
 	/**

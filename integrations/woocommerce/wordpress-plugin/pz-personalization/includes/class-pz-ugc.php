@@ -89,16 +89,7 @@ class PZ_Ugc {
 		if ( self::SCRIPT !== $handle || ! PZ_Settings::configured() ) {
 			return $tag;
 		}
-		$settings = PZ_Settings::get();
-		$attrs    = sprintf(
-			' data-pz-ugc data-shop-key="%s" data-api-base="%s"',
-			esc_attr( $settings['storefront_key'] ),
-			esc_attr( trailingslashit( $settings['api_base'] ) )
-		);
-		if ( ! preg_match( '/<script[^>]*\bsrc=[^>]*\bdefer\b/', $tag ) ) {
-			$attrs .= ' defer';
-		}
-		return (string) preg_replace( '/<script([^>]*?)\ssrc=/', '<script$1' . $attrs . ' src=', (string) $tag, 1 );
+		return PZ_Storefront::tag_with_keys( (string) $tag, 'data-pz-ugc' );
 	}
 
 	/**
